@@ -1,0 +1,18 @@
+// Shared vitest settings for every workspace package.
+// Tests run on sources: the "@tsemu/source" export condition points each
+// workspace package at its src/index.ts, so no build is needed before a test.
+import { defineConfig } from 'vitest/config';
+
+const conditions = ['@tsemu/source', 'import', 'module', 'node', 'default'];
+
+export function tsemuVitestConfig(overrides = {}) {
+  return defineConfig({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['@tsemu/source'] } },
+    ...overrides,
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      ...(overrides.test ?? {}),
+    },
+  });
+}
