@@ -1,8 +1,11 @@
 // @tsemu/hw-pc: the device models of QEMU's `pc` machine.
 // Each folder holds device cores (plain register logic with injected IRQ lines, clock and
 // log: see docs/hw-pc.md) and their qdev wrappers.
+export * from './char/index.js';
 export * from './device-env.js';
+export * from './input/index.js';
 export * from './intc/index.js';
+export * from './misc/index.js';
 export * from './rtc/index.js';
 export * from './testing/irq-recorder.js';
 export * from './testing/manual-time.js';

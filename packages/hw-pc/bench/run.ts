@@ -1,0 +1,3 @@
+// hw-pc benchmarks: `pnpm --filter @tsemu/hw-pc bench`. Each script prints its own table.
+await import('./interrupts-timers.js');
+await import('./char-input.js');
