@@ -12,6 +12,8 @@ export function tsemuVitestConfig(overrides = {}) {
     ...overrides,
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // Generous: property tests and real-process tests share two cores with the rest of CI.
+      testTimeout: 30_000,
       ...(overrides.test ?? {}),
     },
   });
