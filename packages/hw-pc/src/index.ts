@@ -3,6 +3,7 @@
 // log: see docs/hw-pc.md) and their qdev wrappers.
 export * from './char/index.js';
 export * from './device-env.js';
+export * from './ide/index.js';
 export * from './input/index.js';
 export * from './intc/index.js';
 export * from './misc/index.js';
