@@ -1,0 +1,530 @@
+import {
+  CTL_CHAIN_BUDGET,
+  CTL_EXIT_FLAG,
+  CTL_FAULT_SITE,
+  CTL_ICOUNT,
+  CTL_TB_EXIT,
+} from '../exec/cpu-state.js';
+import type { TbFunction, TranslationBlock } from '../exec/translation-block.js';
+import { effectCovers, type HelperInfo } from '../ir/helper.js';
+import type { FinalizedIr, Op } from '../ir/ir-block.js';
+import { Cond, MO_SIGN, MO_SIZE, OPDEFS, Opc, TB_EXIT_ICOUNT_EXPIRED } from '../ir/opcodes.js';
+import { ctpop, muls2hi, mulu2hi } from '../ir/semantics.js';
+import { TempKind } from '../ir/temp.js';
+import { PAGE_MASK } from '../softmmu/tlb.js';
+import type { ExecBindings } from './exec-bindings.js';
+
+export type RamAccess = 'typed-array' | 'dataview';
+
+export interface JsBackendOptions {
+  /** How the inline TLB hit path reads RAM. Default 'typed-array'. */
+  ramAccess?: RamAccess;
+  /** Generate the icount check at TB entry. */
+  icount?: boolean;
+}
+
+export interface JsCompiled {
+  fn: TbFunction;
+  /** The generated JavaScript (`-d out_asm`). */
+  source: string;
+}
+
+/** Runtime support the generated code calls (V8 inlines them). */
+const MULUH = mulu2hi;
+const MULSH = muls2hi;
+const POPCNT = ctpop;
+
+const PARAMS = [
+  'S',
+  'ctl',
+  'RT',
+  'WT',
+  'AD',
+  'M8',
+  'M8S',
+  'M16',
+  'M16S',
+  'M32',
+  'DV',
+  'LD',
+  'ST',
+  'cpu',
+  'H',
+  'J',
+  'SELF',
+  'LOOKUP',
+  'MULUH',
+  'MULSH',
+  'POPCNT',
+];
+
+/**
+ * The JS backend: one JavaScript function per TB, built with `new Function` once.
+ *
+ * Globals live in JS locals (`g<n>`) for the whole TB: loaded at entry, written back
+ * before a helper that reads them, at every exit and in the one catch clause (which runs
+ * only when a guest exception unwinds). Temps are locals (`t<n>`), constants literals.
+ * Forward branches become labelled blocks; a TB with a backward branch becomes a switch
+ * loop. A chaining slot linked to the TB itself turns into a `continue` of the outer loop,
+ * so a one-TB guest loop runs as a JS loop with its registers in locals.
+ */
+export function compileJs(
+  ir: FinalizedIr,
+  tb: TranslationBlock,
+  env: ExecBindings,
+  options: JsBackendOptions = {},
+): JsCompiled {
+  const body = generateBody(ir, tb, env, options);
+  const name = `tb_${(tb.pc >>> 0).toString(16)}`;
+  const arrays = env.cpu.state.map((_, k) => `S${k} = S[${k}]`).join(', ');
+  const source = `const ${arrays};\nreturn function ${name}() {\n${body}}\n`;
+  const factory = new Function(...PARAMS, source) as (...args: unknown[]) => TbFunction;
+  const tlb = env.cpu.tlb;
+  const fast = tlb.fastRam;
+  const helpers = collectHelpers(ir).map((h) => h.fn);
+  const fn = factory(
+    env.cpu.state,
+    env.cpu.ctl,
+    tlb.readTag,
+    tlb.writeTag,
+    tlb.addend,
+    fast?.u8 ?? null,
+    fast?.i8 ?? null,
+    fast?.u16 ?? null,
+    fast?.i16 ?? null,
+    fast?.i32 ?? null,
+    fast?.dv ?? null,
+    env.ldSlow,
+    env.stSlow,
+    env.cpu,
+    helpers,
+    tb.jmpDest,
+    tb,
+    env.lookupTbPtr,
+    MULUH,
+    MULSH,
+    POPCNT,
+  );
+  return { fn, source: `function (${PARAMS.join(', ')}) {\n${source}}` };
+}
+
+function collectHelpers(ir: FinalizedIr): HelperInfo[] {
+  const list: HelperInfo[] = [];
+  for (const op of ir.ops) {
+    if (op.opc === Opc.Call && !list.includes(op.helper!)) list.push(op.helper!);
+  }
+  return list;
+}
+
+function generateBody(
+  ir: FinalizedIr,
+  tb: TranslationBlock,
+  env: ExecBindings,
+  options: JsBackendOptions,
+): string {
+  const { temps, nbGlobals: G, ops } = ir;
+  const helpers = collectHelpers(ir);
+  const tlb = env.cpu.tlb;
+  const fast = tlb.fastRam;
+  const typed = (options.ramAccess ?? 'typed-array') === 'typed-array' && fast?.i32 != null;
+
+  // Which globals the TB touches, and which it writes.
+  const used = new Uint8Array(G);
+  const written = new Uint8Array(G);
+  const localTemps = new Set<number>();
+  for (const op of ops) {
+    const [nOut, nIn] = operandCounts(op);
+    for (let i = 0; i < nOut + nIn; i++) {
+      const t = op.args[i];
+      if (t < G) {
+        used[t] = 1;
+        if (i < nOut) written[t] = 1;
+      } else if (temps[t].kind !== TempKind.Const) {
+        localTemps.add(t);
+      }
+    }
+  }
+  const gref = (g: number) => `S${temps[g].stateArray}[${temps[g].stateIndex}]`;
+  const storeGlobals = (pred: (g: number) => boolean): string => {
+    let s = '';
+    for (let g = 0; g < G; g++) if (written[g] && pred(g)) s += `${gref(g)} = g${g}; `;
+    return s;
+  };
+  const writeBack = storeGlobals(() => true);
+
+  const v = (i: number): string => {
+    const t = temps[i];
+    if (t.kind === TempKind.Const) return t.value < 0 ? `(${t.value})` : `${t.value}`;
+    return i < G ? `g${i}` : `t${i}`;
+  };
+  const d = (i: number): string => (i < G ? `g${i}` : `t${i}`);
+
+  // Labels: positions, and whether any branch goes backwards.
+  const labelPos = new Int32Array(ir.nbLabels).fill(-1);
+  ops.forEach((op, p) => {
+    if (op.opc === Opc.SetLabel) labelPos[op.args[0]] = p;
+  });
+  const targets = new Set<number>();
+  let backward = false;
+  ops.forEach((op, p) => {
+    const l = op.opc === Opc.Br ? op.args[0] : op.opc === Opc.Brcond ? op.args[3] : -1;
+    if (l < 0) return;
+    targets.add(l);
+    if (labelPos[l] <= p) backward = true;
+  });
+  const jump = (l: number) => (backward ? `{ L = ${l + 1}; continue disp; }` : `break L${l};`);
+
+  const lines: string[] = [];
+  const emit = (s: string) => lines.push(s);
+  const selfLoop = `if (nx === SELF && --ctl[${CTL_CHAIN_BUDGET}] > 0 && ctl[${CTL_EXIT_FLAG}] === 0) continue tb;`;
+
+  for (const op of ops) {
+    const a = op.args;
+    switch (op.opc) {
+      case Opc.InsnStart:
+        emit(`// ---- ${a.map((x) => `0x${(x >>> 0).toString(16)}`).join(' ')}`);
+        break;
+      case Opc.Mov:
+        emit(`${d(a[0])} = ${v(a[1])};`);
+        break;
+      case Opc.Add:
+        emit(`${d(a[0])} = (${v(a[1])} + ${v(a[2])}) | 0;`);
+        break;
+      case Opc.Sub:
+        emit(`${d(a[0])} = (${v(a[1])} - ${v(a[2])}) | 0;`);
+        break;
+      case Opc.Mul:
+        emit(`${d(a[0])} = Math.imul(${v(a[1])}, ${v(a[2])});`);
+        break;
+      case Opc.And:
+        emit(`${d(a[0])} = ${v(a[1])} & ${v(a[2])};`);
+        break;
+      case Opc.Or:
+        emit(`${d(a[0])} = ${v(a[1])} | ${v(a[2])};`);
+        break;
+      case Opc.Xor:
+        emit(`${d(a[0])} = ${v(a[1])} ^ ${v(a[2])};`);
+        break;
+      case Opc.Andc:
+        emit(`${d(a[0])} = ${v(a[1])} & ~${v(a[2])};`);
+        break;
+      case Opc.Orc:
+        emit(`${d(a[0])} = ${v(a[1])} | ~${v(a[2])};`);
+        break;
+      case Opc.Eqv:
+        emit(`${d(a[0])} = ~(${v(a[1])} ^ ${v(a[2])});`);
+        break;
+      case Opc.Nand:
+        emit(`${d(a[0])} = ~(${v(a[1])} & ${v(a[2])});`);
+        break;
+      case Opc.Nor:
+        emit(`${d(a[0])} = ~(${v(a[1])} | ${v(a[2])});`);
+        break;
+      case Opc.Shl:
+        emit(`${d(a[0])} = ${v(a[1])} << ${v(a[2])};`);
+        break;
+      case Opc.Shr:
+        emit(`${d(a[0])} = (${v(a[1])} >>> ${v(a[2])}) | 0;`);
+        break;
+      case Opc.Sar:
+        emit(`${d(a[0])} = ${v(a[1])} >> ${v(a[2])};`);
+        break;
+      case Opc.Rotl:
+        emit(`s0 = ${v(a[1])}; s1 = ${v(a[2])}; ${d(a[0])} = (s0 << s1) | (s0 >>> -s1);`);
+        break;
+      case Opc.Rotr:
+        emit(`s0 = ${v(a[1])}; s1 = ${v(a[2])}; ${d(a[0])} = (s0 >>> s1) | (s0 << -s1);`);
+        break;
+      case Opc.Clz:
+        emit(`s0 = ${v(a[1])}; ${d(a[0])} = s0 === 0 ? ${v(a[2])} : Math.clz32(s0);`);
+        break;
+      case Opc.Ctz:
+        emit(`s0 = ${v(a[1])}; ${d(a[0])} = s0 === 0 ? ${v(a[2])} : 31 - Math.clz32(s0 & -s0);`);
+        break;
+      case Opc.Neg:
+        emit(`${d(a[0])} = -${v(a[1])} | 0;`);
+        break;
+      case Opc.Not:
+        emit(`${d(a[0])} = ~${v(a[1])};`);
+        break;
+      case Opc.Ext8s:
+        emit(`${d(a[0])} = (${v(a[1])} << 24) >> 24;`);
+        break;
+      case Opc.Ext8u:
+        emit(`${d(a[0])} = ${v(a[1])} & 255;`);
+        break;
+      case Opc.Ext16s:
+        emit(`${d(a[0])} = (${v(a[1])} << 16) >> 16;`);
+        break;
+      case Opc.Ext16u:
+        emit(`${d(a[0])} = ${v(a[1])} & 65535;`);
+        break;
+      case Opc.Bswap16:
+        emit(`s0 = ${v(a[1])}; ${d(a[0])} = ((s0 & 255) << 8) | ((s0 >>> 8) & 255);`);
+        break;
+      case Opc.Bswap32:
+        emit(
+          `s0 = ${v(a[1])}; ${d(a[0])} = (s0 << 24) | ((s0 & 0xff00) << 8) | ((s0 >>> 8) & 0xff00) | (s0 >>> 24);`,
+        );
+        break;
+      case Opc.Ctpop:
+        emit(`${d(a[0])} = POPCNT(${v(a[1])});`);
+        break;
+      case Opc.Deposit: {
+        const [ofs, len] = [a[3], a[4]];
+        if (len === 32) {
+          emit(`${d(a[0])} = ${v(a[2])};`);
+        } else {
+          const mask = (((1 << len) - 1) << ofs) | 0;
+          emit(`${d(a[0])} = (${v(a[1])} & ${~mask}) | ((${v(a[2])} << ${ofs}) & ${mask});`);
+        }
+        break;
+      }
+      case Opc.Extract: {
+        const [ofs, len] = [a[2], a[3]];
+        if (len === 32) emit(`${d(a[0])} = ${v(a[1])};`);
+        else if (ofs + len === 32) emit(`${d(a[0])} = ${v(a[1])} >>> ${ofs};`);
+        else emit(`${d(a[0])} = (${v(a[1])} >>> ${ofs}) & ${(1 << len) - 1};`);
+        break;
+      }
+      case Opc.Sextract: {
+        const [ofs, len] = [a[2], a[3]];
+        emit(`${d(a[0])} = (${v(a[1])} << ${32 - ofs - len}) >> ${32 - len};`);
+        break;
+      }
+      case Opc.Extract2: {
+        const ofs = a[3];
+        if (ofs === 0) emit(`${d(a[0])} = ${v(a[1])};`);
+        else emit(`${d(a[0])} = (${v(a[1])} >>> ${ofs}) | (${v(a[2])} << ${32 - ofs});`);
+        break;
+      }
+      case Opc.Setcond:
+        emit(`${d(a[0])} = ${cmp(a[3], v(a[1]), v(a[2]))} ? 1 : 0;`);
+        break;
+      case Opc.Negsetcond:
+        emit(`${d(a[0])} = ${cmp(a[3], v(a[1]), v(a[2]))} ? -1 : 0;`);
+        break;
+      case Opc.Movcond:
+        emit(`${d(a[0])} = ${cmp(a[5], v(a[1]), v(a[2]))} ? ${v(a[3])} : ${v(a[4])};`);
+        break;
+      case Opc.Mulu2:
+        emit(
+          `s0 = MULUH(${v(a[2])}, ${v(a[3])}); ${d(a[0])} = Math.imul(${v(a[2])}, ${v(a[3])}); ${d(a[1])} = s0;`,
+        );
+        break;
+      case Opc.Muls2:
+        emit(
+          `s0 = MULSH(${v(a[2])}, ${v(a[3])}); ${d(a[0])} = Math.imul(${v(a[2])}, ${v(a[3])}); ${d(a[1])} = s0;`,
+        );
+        break;
+      case Opc.Add2:
+        emit(
+          `s0 = (${v(a[2])} >>> 0) + (${v(a[4])} >>> 0); s1 = (${v(a[3])} + ${v(a[5])} + (s0 > 4294967295 ? 1 : 0)) | 0; ${d(a[0])} = s0 | 0; ${d(a[1])} = s1;`,
+        );
+        break;
+      case Opc.Sub2:
+        emit(
+          `s0 = (${v(a[2])} >>> 0) - (${v(a[4])} >>> 0); s1 = (${v(a[3])} - ${v(a[5])} - (s0 < 0 ? 1 : 0)) | 0; ${d(a[0])} = s0 | 0; ${d(a[1])} = s1;`,
+        );
+        break;
+      case Opc.SetLabel:
+        if (targets.has(a[0])) emit(backward ? `case ${a[0] + 1}:` : `} // L${a[0]}`);
+        break;
+      case Opc.Br:
+        emit(jump(a[0]));
+        break;
+      case Opc.Brcond:
+        emit(`if (${cmp(a[2], v(a[0]), v(a[1]))}) ${jump(a[3])}`);
+        break;
+      case Opc.QemuLd:
+        emit(genLoad(op, v, d, tlb.bits, typed, fast !== null));
+        break;
+      case Opc.QemuSt:
+        emit(genStore(op, v, tlb.bits, typed, fast !== null));
+        break;
+      case Opc.LdState:
+        emit(`${d(a[0])} = S${a[1]}[${a[2]}];`);
+        break;
+      case Opc.StState:
+        emit(`S${a[1]}[${a[2]}] = ${v(a[0])};`);
+        break;
+      case Opc.Call: {
+        const h = op.helper!;
+        const hi = helpers.indexOf(h);
+        const pre = storeGlobals((g) => effectCovers(h.reads, g) || effectCovers(h.writes, g));
+        let post = '';
+        if (h.writes !== 'none') {
+          for (let g = 0; g < G; g++)
+            if (used[g] && effectCovers(h.writes, g)) post += ` g${g} = ${gref(g)};`;
+        }
+        const args = ['cpu', ...a.slice(h.hasReturn ? 1 : 0).map(v)].join(', ');
+        const site = op.site >= 0 ? `ctl[${CTL_FAULT_SITE}] = ${op.site}; ` : '';
+        // The result lands after the reload, in case it goes to a global the helper writes.
+        if (h.hasReturn)
+          emit(`${pre}${site}s0 = H[${hi}](${args}) | 0;${post} ${d(a[0])} = s0; // ${h.name}`);
+        else emit(`${pre}${site}H[${hi}](${args});${post} // ${h.name}`);
+        break;
+      }
+      case Opc.GotoTb:
+        emit(`nx = J[${a[0]}]; if (nx !== null) { ${selfLoop} ${writeBack}return nx; }`);
+        break;
+      case Opc.ExitTb:
+        emit(`${writeBack}ctl[${CTL_TB_EXIT}] = ${a[0]}; return null;`);
+        break;
+      case Opc.LookupAndGotoPtr:
+        emit(`${writeBack}nx = LOOKUP(); ${selfLoop} return nx;`);
+        break;
+      case Opc.Nop:
+        break;
+    }
+  }
+
+  // Assemble: declarations, the try, the loop, label blocks, the catch.
+  const out: string[] = [];
+  const decl: string[] = [];
+  for (let g = 0; g < G; g++) if (used[g]) decl.push(`g${g} = ${gref(g)}`);
+  for (const t of localTemps) decl.push(`t${t} = 0`);
+  decl.push('s0 = 0', 's1 = 0', 'i = 0', 'nx = null');
+  if (backward) decl.push('L = 0');
+  out.push(`  let ${decl.join(', ')};`);
+  const sites = ir.siteInsn.length;
+  if (sites > 0) out.push('  try {');
+  out.push('  tb: for (;;) {');
+  if (options.icount) {
+    const n = ir.nbInsns;
+    out.push(
+      `  if ((ctl[${CTL_ICOUNT}] -= ${n}) < 0) { ctl[${CTL_ICOUNT}] += ${n}; ${writeBack}ctl[${CTL_TB_EXIT}] = ${TB_EXIT_ICOUNT_EXPIRED}; return null; }`,
+    );
+  }
+  if (backward) {
+    out.push('  L = 0;', '  disp: for (;;) { switch (L) {', '  case 0:');
+  } else {
+    const open = [...targets].sort((x, y) => labelPos[y] - labelPos[x]).map((l) => `L${l}: {`);
+    if (open.length > 0) out.push(`  ${open.join(' ')}`);
+  }
+  for (const l of lines) out.push(`  ${l}`);
+  if (backward) out.push('  } }');
+  out.push(`  throw new Error('${tb}: fell off the end of its IR');`);
+  out.push('  }');
+  if (sites > 0) {
+    // One catch for the whole TB: write the locals back (except what the helper that
+    // raised may have written itself), then let cpu_exec restore the guest PC.
+    const cases = new Map<string, number[]>();
+    for (let s = 0; s < sites; s++) {
+      const h = ir.siteHelper[s];
+      if (h === null || h.writes === 'none') continue;
+      const wb = storeGlobals((g) => !effectCovers(h.writes, g));
+      if (wb === writeBack) continue;
+      const list = cases.get(wb) ?? [];
+      list.push(s);
+      cases.set(wb, list);
+    }
+    let sw = '';
+    for (const [wb, list] of cases) sw += `${list.map((s) => `case ${s}:`).join(' ')} ${wb}break; `;
+    out.push(
+      `  } catch (e) { switch (ctl[${CTL_FAULT_SITE}]) { ${sw}default: ${writeBack}} throw e; }`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function operandCounts(op: Op): [number, number] {
+  if (op.opc === Opc.Call) {
+    const nOut = op.helper!.hasReturn ? 1 : 0;
+    return [nOut, op.args.length - nOut];
+  }
+  if (op.opc === Opc.InsnStart) return [0, 0];
+  const def = OPDEFS[op.opc];
+  return [def.nOut, def.nIn];
+}
+
+/** A JS boolean expression for cond(a, b). */
+function cmp(c: Cond, a: string, b: string): string {
+  switch (c) {
+    case Cond.Never:
+      return 'false';
+    case Cond.Always:
+      return 'true';
+    case Cond.Eq:
+      return `${a} === ${b}`;
+    case Cond.Ne:
+      return `${a} !== ${b}`;
+    case Cond.Lt:
+      return `${a} < ${b}`;
+    case Cond.Ge:
+      return `${a} >= ${b}`;
+    case Cond.Le:
+      return `${a} <= ${b}`;
+    case Cond.Gt:
+      return `${a} > ${b}`;
+    case Cond.Ltu:
+      return `(${a} >>> 0) < (${b} >>> 0)`;
+    case Cond.Geu:
+      return `(${a} >>> 0) >= (${b} >>> 0)`;
+    case Cond.Leu:
+      return `(${a} >>> 0) <= (${b} >>> 0)`;
+    case Cond.Gtu:
+      return `(${a} >>> 0) > (${b} >>> 0)`;
+    case Cond.Tsteq:
+      return `(${a} & ${b}) === 0`;
+    case Cond.Tstne:
+      return `(${a} & ${b}) !== 0`;
+  }
+}
+
+/** `(addr & mask) === tag` compares page and alignment in one go. */
+function tagMask(memop: number): number {
+  return PAGE_MASK | ((1 << (memop & MO_SIZE)) - 1);
+}
+
+function hostRead(memop: number, h: string, typed: boolean): string {
+  const size = memop & MO_SIZE;
+  const signed = (memop & MO_SIGN) !== 0;
+  if (size === 0) return signed ? `M8S[${h} | 0]` : `M8[${h} | 0]`;
+  if (typed) {
+    if (size === 1) return signed ? `M16S[${h} >> 1]` : `M16[${h} >> 1]`;
+    return `M32[${h} >> 2]`;
+  }
+  if (size === 1) return signed ? `DV.getInt16(${h} | 0, true)` : `DV.getUint16(${h} | 0, true)`;
+  return `DV.getInt32(${h} | 0, true)`;
+}
+
+function hostWrite(memop: number, h: string, value: string, typed: boolean): string {
+  const size = memop & MO_SIZE;
+  if (size === 0) return `M8[${h} | 0] = ${value};`;
+  if (typed) return size === 1 ? `M16[${h} >> 1] = ${value};` : `M32[${h} >> 2] = ${value};`;
+  return size === 1
+    ? `DV.setUint16(${h} | 0, ${value} & 65535, true);`
+    : `DV.setInt32(${h} | 0, ${value}, true);`;
+}
+
+function genLoad(
+  op: Op,
+  v: (i: number) => string,
+  d: (i: number) => string,
+  bits: number,
+  typed: boolean,
+  inline: boolean,
+): string {
+  const [out, addr, memop, mmu] = op.args;
+  const slow = `LD(${v(addr)}, ${memop}, ${mmu}, ${op.site})`;
+  if (!inline) return `${d(out)} = ${slow};`;
+  const index = `i = ((${v(addr)} >>> 12) & ${(1 << bits) - 1}) + ${mmu << bits};`;
+  const hit = hostRead(memop, `(${v(addr)} + AD[i])`, typed);
+  return `${index} ${d(out)} = (${v(addr)} & ${tagMask(memop)}) === RT[i] ? ${hit} : ${slow};`;
+}
+
+function genStore(
+  op: Op,
+  v: (i: number) => string,
+  bits: number,
+  typed: boolean,
+  inline: boolean,
+): string {
+  const [val, addr, memop, mmu] = op.args;
+  const slow = `ST(${v(addr)}, ${v(val)}, ${memop}, ${mmu}, ${op.site});`;
+  if (!inline) return slow;
+  const index = `i = ((${v(addr)} >>> 12) & ${(1 << bits) - 1}) + ${mmu << bits};`;
+  const hit = hostWrite(memop, `(${v(addr)} + AD[i])`, v(val), typed);
+  return `${index} if ((${v(addr)} & ${tagMask(memop)}) === WT[i]) ${hit} else ${slow}`;
+}

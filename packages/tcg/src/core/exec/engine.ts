@@ -1,0 +1,623 @@
+import type { ExecBindings } from '../backend/exec-bindings.js';
+import { IrInterpreter } from '../backend/interpreter.js';
+import { compileJs, type RamAccess } from '../backend/js-backend.js';
+import { IrBuilder } from '../ir/builder.js';
+import { finalizeIr } from '../ir/finalize.js';
+import type { FinalizedIr } from '../ir/ir-block.js';
+import {
+  TB_EXIT_ICOUNT_EXPIRED,
+  TB_EXIT_NOCHAIN,
+  TB_EXIT_REQUESTED,
+  TB_EXIT_SLOT1,
+} from '../ir/opcodes.js';
+import { dumpIr } from '../ir/printer.js';
+import { type LogSink, nullLogSink } from '../log.js';
+import { optimizeIr } from '../opt/optimize.js';
+import { PAGE_SIZE } from '../softmmu/tlb.js';
+import {
+  CPU_LOOP_EXIT,
+  type CPUState,
+  CTL_CHAIN_BUDGET,
+  CTL_EXIT_FLAG,
+  CTL_FAULT_SITE,
+  CTL_ICOUNT,
+  CTL_NO_RESTORE,
+  CTL_TB_EXIT,
+  EXCP_HALTED,
+  EXCP_INTERRUPT,
+} from './cpu-state.js';
+import type { Frontend, TbCpuState } from './frontend.js';
+import { formatJitStatistics, type JitStatistics } from './stats.js';
+import { TbCache } from './tb-cache.js';
+import {
+  CF_COUNT_MASK,
+  CF_NO_GOTO_TB,
+  CF_NOCACHE,
+  CF_NOIRQ,
+  CF_SINGLE_STEP,
+  CF_USE_ICOUNT,
+  TranslationBlock,
+} from './translation-block.js';
+import { CodeFetcher, DisasContextBase, RetranslateSignal, TCG_MAX_INSNS } from './translator.js';
+
+export type BackendKind = 'js' | 'interpreter' | 'tiered';
+
+export interface TcgEngineOptions<C extends CPUState> {
+  cpu: C;
+  frontend: Frontend<C>;
+  /**
+   * 'js' compiles every TB to JavaScript; 'interpreter' never uses eval; 'tiered'
+   * interprets a TB until it has run `tierThreshold` times, then compiles it. Default 'js'.
+   */
+  backend?: BackendKind;
+  tierThreshold?: number;
+  /** Run the IR optimizer. Default true. */
+  optimize?: boolean;
+  /** One guest instruction per TB, no chaining (QEMU's -singlestep). */
+  singlestep?: boolean;
+  /** Count guest instructions exactly (-icount): cpuExec's limit is in instructions. */
+  icount?: boolean;
+  /** Flush the whole cache when it holds this many TBs. Default 65536. */
+  maxTbs?: number;
+  /** TB executions per chain before cpu_exec checks interrupts again. Default 1024. */
+  chainLimit?: number;
+  /** How generated code reads RAM on a TLB hit. Default 'typed-array'. */
+  ramAccess?: RamAccess;
+  /**
+   * Link TBs to their successors (default true). False sends every TB exit back to
+   * cpu_exec's lookup: for measuring what chaining saves, and for debugging.
+   */
+  chaining?: boolean;
+  log?: LogSink;
+}
+
+const JUMP_CACHE_BITS = 12;
+const JUMP_CACHE_SIZE = 1 << JUMP_CACHE_BITS;
+
+/**
+ * Jump-cache slot of a virtual PC (QEMU's tb_jmp_cache_hash_func): the page number picks
+ * a block of 64 slots, so a page flush clears one block; the low PC bits, folded with the
+ * next six, pick the slot within it.
+ */
+function jumpCacheHash(pc: number): number {
+  return (((pc >>> 12) & 63) << 6) | ((pc ^ (pc >>> 6)) & 63);
+}
+
+/**
+ * The TCG execution engine of one vCPU: cpu_exec, TB lookup (jump cache, then hash),
+ * translation (frontend -> IR -> optimizer -> backend), chaining, precise guest
+ * exceptions, self-modifying code, and `info jit` statistics.
+ *
+ * ```ts
+ * const engine = new TcgEngine({ cpu, frontend });
+ * for (;;) {
+ *   const r = engine.cpuExec(100_000);  // TB executions (instructions with icount)
+ *   if (r === EXCP_HLT || r === EXCP_HALTED) waitForInterrupt();
+ *   runTimers();
+ * }
+ * ```
+ */
+export class TcgEngine<C extends CPUState> {
+  readonly cpu: C;
+  readonly frontend: Frontend<C>;
+  readonly tbCache: TbCache;
+  readonly backend: BackendKind;
+  log: LogSink;
+
+  private readonly optimize: boolean;
+  private readonly singlestep: boolean;
+  private readonly icount: boolean;
+  private readonly maxTbs: number;
+  private readonly chainLimit: number;
+  private readonly tierThreshold: number;
+  private readonly ramAccess: RamAccess;
+  private readonly chaining: boolean;
+  private readonly baseCflags: number;
+  private readonly jumpCache: (TranslationBlock | null)[] = new Array(JUMP_CACHE_SIZE).fill(null);
+  private readonly tbState: TbCpuState = { pc: 0, csBase: 0, flags: 0 };
+  private readonly ptrState: TbCpuState = { pc: 0, csBase: 0, flags: 0 };
+  private readonly bindings: ExecBindings;
+  private readonly interpreter: IrInterpreter;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  /** cpu_exec's chaining state: the TB that exited through slot `lastExit`. */
+  private lastTb: TranslationBlock | null = null;
+  private lastExit = 0;
+  /** TB executions left in this cpuExec call (not icount). */
+  private remaining = 0;
+  private chainBudgetStart = 0;
+
+  private readonly counters = {
+    smcRestarts: 0,
+    lookups: 0,
+    jumpCacheHits: 0,
+    hashHits: 0,
+    lookupMisses: 0,
+    tbEntries: 0,
+    chainedExecutions: 0,
+    translationTimeMs: 0,
+    jsCompiles: 0,
+    opsGenerated: 0,
+    opsOptimized: 0,
+  };
+
+  constructor(options: TcgEngineOptions<C>) {
+    const { cpu, frontend } = options;
+    this.cpu = cpu;
+    this.frontend = frontend;
+    this.backend = options.backend ?? 'js';
+    if (!['js', 'interpreter', 'tiered'].includes(this.backend)) {
+      throw new Error(`TcgEngine: unknown backend '${this.backend}'`);
+    }
+    this.optimize = options.optimize ?? true;
+    this.singlestep = options.singlestep ?? false;
+    this.icount = options.icount ?? false;
+    this.maxTbs = options.maxTbs ?? 65536;
+    this.chainLimit = options.chainLimit ?? 1024;
+    this.tierThreshold = options.tierThreshold ?? 50;
+    this.ramAccess = options.ramAccess ?? 'typed-array';
+    this.chaining = options.chaining ?? true;
+    this.log = options.log ?? nullLogSink;
+    if (!(this.maxTbs >= 1) || !(this.chainLimit >= 1)) {
+      throw new Error('TcgEngine: maxTbs and chainLimit must be at least 1');
+    }
+    if (frontend.insnStartWords < 1) throw new Error('TcgEngine: insnStartWords must be >= 1');
+    this.baseCflags =
+      (this.singlestep ? CF_SINGLE_STEP | CF_NO_GOTO_TB | 1 : 0) |
+      (this.icount ? CF_USE_ICOUNT : 0);
+
+    const tlb = cpu.tlb;
+    const memory = cpu.memory;
+    this.tbCache = new TbCache((ramAddr) => {
+      memory.protectCodePage(ramAddr);
+      tlb.resetDirty(ramAddr, PAGE_SIZE);
+    });
+    this.tbCache.onInvalidate = (tb) => {
+      const h = jumpCacheHash(tb.pc);
+      if (this.jumpCache[h] === tb) this.jumpCache[h] = null;
+    };
+    this.tbCache.onFlush = () => this.jumpCache.fill(null);
+
+    tlb.fill = (vaddr, size, access, mmuIdx, probe) =>
+      frontend.tlbFill(cpu, vaddr, size, access, mmuIdx, probe);
+    tlb.unalignedAccess = (vaddr, access, mmuIdx) => {
+      if (frontend.doUnalignedAccess === undefined) {
+        throw new Error(`${frontend.name}: MO_ALIGN access without a doUnalignedAccess hook`);
+      }
+      frontend.doUnalignedAccess(cpu, vaddr, access, mmuIdx);
+    };
+    tlb.beforeCodeWrite = (ramAddr, size) => this.checkSelfModifyingWrite(ramAddr, size);
+    tlb.syncCodeProtection = () => this.tbCache.syncProtection();
+    tlb.flushListener = (vaddr) => this.flushJumpCache(vaddr);
+
+    memory.setCodeWriteHandler((ramAddr, length) => this.tbCache.codeWritten(ramAddr, length));
+    this.unsubscribe.push(
+      () => memory.setCodeWriteHandler(undefined),
+      memory.onDirtyReset((ramAddr, length) => tlb.resetDirty(ramAddr, length)),
+      memory.onTopologyChange(() => tlb.flush()),
+    );
+
+    const ctl = cpu.ctl;
+    this.bindings = {
+      cpu,
+      ldSlow: (vaddr, memop, mmuIdx, site) => {
+        ctl[CTL_FAULT_SITE] = site;
+        return tlb.loadSlow(vaddr, memop, mmuIdx);
+      },
+      stSlow: (vaddr, value, memop, mmuIdx, site) => {
+        ctl[CTL_FAULT_SITE] = site;
+        tlb.storeSlow(vaddr, value, memop, mmuIdx);
+      },
+      lookupTbPtr: () => this.lookupTbPtr(),
+    };
+    this.interpreter = new IrInterpreter(this.bindings, this.icount);
+  }
+
+  /** Detach from the memory API (the code-write handler and listeners). */
+  dispose(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  /**
+   * QEMU's cpu_exec: run guest code until something needs the caller. Returns
+   * EXCP_INTERRUPT (cpu.exit(), or `limit` spent: TB executions, or instructions in icount
+   * mode), EXCP_HLT / EXCP_HALTED (the CPU halted), EXCP_DEBUG, or another
+   * exception number >= EXCP_INTERRUPT that a frontend hook set.
+   */
+  cpuExec(limit = 100_000): number {
+    const cpu = this.cpu;
+    const fe = this.frontend;
+    if (cpu.halted) {
+      if (!fe.hasWork(cpu)) return EXCP_HALTED;
+      cpu.halted = false;
+    }
+    const ctl = cpu.ctl;
+    this.remaining = limit;
+    if (this.icount) ctl[CTL_ICOUNT] = Math.min(limit, 0x7fffffff);
+    this.lastTb = null;
+    fe.cpuExecEnter?.(cpu);
+    try {
+      for (;;) {
+        try {
+          return this.execLoop();
+        } catch (e) {
+          if (e !== CPU_LOOP_EXIT) throw e;
+          this.recoverFromLoopExit();
+        }
+      }
+    } finally {
+      cpu.currentTb = null;
+      if (this.icount) {
+        cpu.icountExecuted += Math.min(limit, 0x7fffffff) - ctl[CTL_ICOUNT];
+        ctl[CTL_ICOUNT] = 0;
+      }
+      fe.cpuExecExit?.(cpu);
+    }
+  }
+
+  /** Drop every TB (QEMU's tb_flush). */
+  tbFlush(): void {
+    this.tbCache.flush();
+    this.lastTb = null;
+  }
+
+  statistics(): JitStatistics {
+    const c = this.counters;
+    const t = this.tbCache.stats;
+    const tlb = this.cpu.tlb.stats;
+    return {
+      backend: this.backend,
+      tbCount: this.tbCache.count,
+      maxTbs: this.maxTbs,
+      codePages: this.tbCache.codePages,
+      tbTranslated: t.translated,
+      tbInvalidated: t.invalidated,
+      tbFlushes: t.flushes,
+      codeWriteNotifications: t.codeWrites,
+      smcRestarts: c.smcRestarts,
+      insnsTranslated: t.insnsTranslated,
+      avgInsnsPerTb: t.translated === 0 ? 0 : t.insnsTranslated / t.translated,
+      avgOpsPerTb: t.translated === 0 ? 0 : c.opsGenerated / t.translated,
+      avgOpsOptPerTb: t.translated === 0 ? 0 : c.opsOptimized / t.translated,
+      translationTimeMs: c.translationTimeMs,
+      jsCompiles: c.jsCompiles,
+      lookups: c.lookups,
+      jumpCacheHits: c.jumpCacheHits,
+      hashHits: c.hashHits,
+      lookupMisses: c.lookupMisses,
+      tbEntries: c.tbEntries,
+      chainedExecutions: c.chainedExecutions,
+      tlbFills: tlb.fills,
+      tlbFlushes: tlb.flushes,
+      tlbPageFlushes: tlb.pageFlushes,
+    };
+  }
+
+  /** The `info jit` text. */
+  formatStatistics(): string {
+    return formatJitStatistics(this.statistics());
+  }
+
+  // ---- the loop ------------------------------------------------------------------------
+
+  private execLoop(): number {
+    const cpu = this.cpu;
+    const ctl = cpu.ctl;
+    const fe = this.frontend;
+    const st = this.tbState;
+    for (;;) {
+      // cpu_handle_exception
+      if (cpu.exceptionIndex >= 0) {
+        if (cpu.exceptionIndex >= EXCP_INTERRUPT) {
+          const r = cpu.exceptionIndex;
+          cpu.exceptionIndex = -1;
+          return r;
+        }
+        this.lastTb = null;
+        fe.doInterrupt(cpu);
+        cpu.exceptionIndex = -1;
+      }
+      // cpu_handle_interrupt (skipped for the one instruction after an SMC restart)
+      if (
+        (ctl[CTL_EXIT_FLAG] !== 0 || cpu.interruptRequest !== 0 || cpu.exitRequest) &&
+        (cpu.cflagsNextTb === -1 || (cpu.cflagsNextTb & CF_NOIRQ) === 0)
+      ) {
+        ctl[CTL_EXIT_FLAG] = 0;
+        if (cpu.interruptRequest !== 0 && fe.cpuExecInterrupt(cpu, cpu.interruptRequest)) {
+          this.lastTb = null;
+          if (cpu.exceptionIndex >= 0) continue;
+        }
+        if (cpu.exitRequest) {
+          cpu.exitRequest = false;
+          return EXCP_INTERRUPT;
+        }
+        if (cpu.halted) return EXCP_HALTED;
+      }
+      if (this.icount ? ctl[CTL_ICOUNT] <= 0 : this.remaining <= 0) return EXCP_INTERRUPT;
+
+      this.tbCache.syncProtection();
+      if (cpu.tlb.adoptPendingFastRam()) this.tbFlush();
+
+      fe.getTbCpuState(cpu, st);
+      let cflags = this.baseCflags;
+      let forced = false;
+      if (cpu.cflagsNextTb !== -1) {
+        cflags = cpu.cflagsNextTb;
+        cpu.cflagsNextTb = -1;
+        forced = true;
+      }
+      let tb = this.lookup(st.pc, st.csBase, st.flags, cflags);
+      if (tb === null) {
+        tb = this.genCode(st.pc, st.csBase, st.flags, cflags);
+        if (tb.physPc >= 0) this.jumpCache[jumpCacheHash(st.pc)] = tb;
+      }
+      const last = this.lastTb;
+      if (last !== null && !forced && this.chaining && (tb.cflags & CF_NOCACHE) === 0) {
+        this.tbCache.link(last, this.lastExit, tb);
+      }
+      if (this.log.enabled('exec')) this.log.write('exec', `Trace: ${tb}\n`);
+      this.execChain(tb);
+    }
+  }
+
+  /** Run `first` and whatever it chains to, up to the chain budget. */
+  private execChain(first: TranslationBlock): void {
+    const cpu = this.cpu;
+    const ctl = cpu.ctl;
+    const budget = this.icount
+      ? this.chainLimit
+      : Math.max(1, Math.min(this.chainLimit, this.remaining));
+    this.chainBudgetStart = budget;
+    ctl[CTL_CHAIN_BUDGET] = budget;
+    this.counters.tbEntries++;
+    let tb = first;
+    let next: TranslationBlock | null;
+    for (;;) {
+      cpu.currentTb = tb;
+      ctl[CTL_FAULT_SITE] = -1;
+      next = tb.fn();
+      if (next === null) break;
+      if (--ctl[CTL_CHAIN_BUDGET] <= 0 || ctl[CTL_EXIT_FLAG] !== 0) {
+        // Stop before `next` runs: its PC was never stored by the chained path.
+        this.frontend.synchronizeFromTb(cpu, next);
+        ctl[CTL_TB_EXIT] = TB_EXIT_REQUESTED;
+        break;
+      }
+      tb = next;
+    }
+    this.accountChain();
+    cpu.currentTb = null;
+    const exit = ctl[CTL_TB_EXIT];
+    if (next === null && exit <= TB_EXIT_SLOT1) {
+      this.lastTb = tb;
+      this.lastExit = exit;
+    } else {
+      this.lastTb = null;
+      if (next === null && exit === TB_EXIT_ICOUNT_EXPIRED) this.icountExpired(tb);
+    }
+  }
+
+  private accountChain(): void {
+    const used = this.chainBudgetStart - Math.max(this.cpu.ctl[CTL_CHAIN_BUDGET], 0);
+    this.counters.chainedExecutions += used;
+    this.remaining -= used + 1;
+    this.chainBudgetStart = 0;
+  }
+
+  /** `tb` did not run: fewer instructions are left than it has. Run exactly those. */
+  private icountExpired(tb: TranslationBlock): void {
+    const cpu = this.cpu;
+    this.frontend.synchronizeFromTb(cpu, tb);
+    const left = cpu.ctl[CTL_ICOUNT];
+    if (left > 0)
+      cpu.cflagsNextTb = (this.baseCflags & ~CF_COUNT_MASK) | Math.min(left, CF_COUNT_MASK);
+  }
+
+  /** A guest exception (or an SMC restart) unwound to cpu_exec: make the state exact. */
+  private recoverFromLoopExit(): void {
+    const cpu = this.cpu;
+    const ctl = cpu.ctl;
+    const tb = cpu.currentTb;
+    if (this.chainBudgetStart !== 0) this.accountChain();
+    if (tb !== null) {
+      const site = ctl[CTL_FAULT_SITE];
+      if (site >= 0 && site < tb.siteInsn.length) {
+        const k = tb.siteInsn[site];
+        if (ctl[CTL_NO_RESTORE] === 0) {
+          this.frontend.restoreStateToOpc(cpu, tb, tb.insnData, k * this.frontend.insnStartWords);
+          // The faulting instruction and those after it did not execute.
+          if (this.icount) ctl[CTL_ICOUNT] += tb.icount - k;
+        } else if (this.icount) {
+          ctl[CTL_ICOUNT] += tb.icount - k - 1;
+        }
+      }
+    }
+    ctl[CTL_NO_RESTORE] = 0;
+    ctl[CTL_FAULT_SITE] = -1;
+    ctl[CTL_EXIT_FLAG] = ctl[CTL_EXIT_FLAG] | (cpu.interruptRequest !== 0 ? 1 : 0);
+    cpu.currentTb = null;
+    this.lastTb = null;
+  }
+
+  /**
+   * Precise self-modifying code: a guest store is about to land on code of the TB that is
+   * running. Invalidate that code, unwind, and re-execute the storing instruction alone
+   * (QEMU's TARGET_HAS_PRECISE_SMC path), so the next instruction is retranslated from
+   * the new bytes.
+   */
+  private checkSelfModifyingWrite(ramAddr: number, size: number): void {
+    const cpu = this.cpu;
+    const tb = cpu.currentTb;
+    if (tb === null || tb.invalid || tb.icount <= 1) return;
+    if (!tb.overlapsRam(ramAddr, ramAddr + size)) return;
+    this.tbCache.invalidatePhysRange(ramAddr, ramAddr + size);
+    this.counters.smcRestarts++;
+    cpu.cflagsNextTb = (this.baseCflags & ~CF_COUNT_MASK) | 1 | CF_NOIRQ;
+    cpu.ctl[CTL_NO_RESTORE] = 0;
+    throw CPU_LOOP_EXIT;
+  }
+
+  // ---- lookup ----------------------------------------------------------------------------
+
+  private lookup(
+    pc: number,
+    csBase: number,
+    flags: number,
+    cflags: number,
+  ): TranslationBlock | null {
+    const c = this.counters;
+    c.lookups++;
+    const h = jumpCacheHash(pc);
+    const cached = this.jumpCache[h];
+    if (
+      cached !== null &&
+      cached.pc === pc &&
+      cached.csBase === csBase &&
+      cached.flags === flags &&
+      cached.cflags === cflags
+    ) {
+      c.jumpCacheHits++;
+      return cached;
+    }
+    const mmuIdx = this.frontend.codeMmuIndex(this.cpu, flags);
+    const tlb = this.cpu.tlb;
+    const page0 = tlb.getPageAddrCode(pc, mmuIdx);
+    if (page0 < 0) {
+      c.lookupMisses++;
+      return null;
+    }
+    const physPc = page0 + ((pc >>> 0) % PAGE_SIZE);
+    const tb = this.tbCache.find(physPc, pc, csBase, flags, cflags, (t) =>
+      tlb.getPageAddrCode((t.pc >>> 0) - ((t.pc >>> 0) % PAGE_SIZE) + PAGE_SIZE, mmuIdx),
+    );
+    if (tb === null) {
+      c.lookupMisses++;
+      return null;
+    }
+    c.hashHits++;
+    this.jumpCache[h] = tb;
+    return tb;
+  }
+
+  private lookupTbPtr(): TranslationBlock | null {
+    if (!this.chaining) {
+      this.cpu.ctl[CTL_TB_EXIT] = TB_EXIT_NOCHAIN;
+      return null;
+    }
+    const st = this.ptrState;
+    this.frontend.getTbCpuState(this.cpu, st);
+    const tb = this.lookup(st.pc, st.csBase, st.flags, this.baseCflags);
+    if (tb === null) this.cpu.ctl[CTL_TB_EXIT] = TB_EXIT_NOCHAIN;
+    return tb;
+  }
+
+  private flushJumpCache(vaddr: number): void {
+    if (vaddr === -1) {
+      this.jumpCache.fill(null);
+      return;
+    }
+    // The page itself, and the page before it (a TB may run into this one).
+    for (const page of [vaddr >>> 0, ((vaddr >>> 0) - PAGE_SIZE) >>> 0]) {
+      const base = ((page >>> 12) & 63) << 6;
+      this.jumpCache.fill(null, base, base + 64);
+    }
+  }
+
+  // ---- translation -----------------------------------------------------------------------
+
+  private genCode(pc: number, csBase: number, flags: number, cflags: number): TranslationBlock {
+    const cpu = this.cpu;
+    const fe = this.frontend;
+    if (this.tbCache.count >= this.maxTbs) this.tbFlush();
+    const t0 = performance.now();
+    cpu.currentTb = null;
+    cpu.ctl[CTL_FAULT_SITE] = -1;
+    const mmuIdx = fe.codeMmuIndex(cpu, flags);
+    let maxInsns = cflags & CF_COUNT_MASK || TCG_MAX_INSNS;
+    if (this.singlestep) maxInsns = 1;
+    for (;;) {
+      const fetcher = new CodeFetcher(cpu.tlb, cpu.memory, mmuIdx, pc);
+      let tbCflags = cflags;
+      if (fetcher.ramAddr0 < 0) {
+        // Executing from outside RAM: one instruction, run once, never cached.
+        tbCflags |= CF_NOCACHE;
+        maxInsns = 1;
+      }
+      const tb = new TranslationBlock(pc, csBase, flags, tbCflags);
+      const b = new IrBuilder(cpu.layout, {
+        insnStartWords: fe.insnStartWords,
+        nbMmuModes: cpu.tlb.nbMmuModes,
+      });
+      const db = new DisasContextBase(b, tb, fetcher, maxInsns, this.singlestep, this.log);
+      try {
+        fe.genIntermediateCode(cpu, db);
+      } catch (e) {
+        if (e instanceof RetranslateSignal && e.maxInsns >= 1) {
+          maxInsns = e.maxInsns;
+          continue;
+        }
+        throw e;
+      }
+      let ir = b.finish();
+      if (ir.nbInsns === 0) throw new Error(`${fe.name}: translated a TB with no instruction`);
+      this.counters.opsGenerated += ir.ops.length;
+      if (this.log.enabled('op')) this.log.write('op', `OP:\n${dumpIr(ir)}\n`);
+      if (this.optimize) {
+        ir = optimizeIr(ir);
+        if (this.log.enabled('op_opt'))
+          this.log.write('op_opt', `OP after optimization and liveness analysis:\n${dumpIr(ir)}\n`);
+      }
+      const fin = finalizeIr(ir);
+      this.counters.opsOptimized += fin.ops.length;
+      // The first RAM block seen (or a bigger one) becomes the one generated code reads
+      // directly; TBs compiled against the previous one must go.
+      if (cpu.tlb.adoptPendingFastRam()) this.tbFlush();
+      tb.size = ((db.pcNext >>> 0) - (pc >>> 0) + 2 ** 32) % 2 ** 32;
+      tb.icount = fin.nbInsns;
+      tb.insnData = fin.insnData;
+      tb.siteInsn = fin.siteInsn;
+      const cacheable = (tbCflags & CF_NOCACHE) === 0 && fetcher.cacheable;
+      if (cacheable) {
+        tb.physPc = fetcher.ramAddr0 + ((pc >>> 0) % PAGE_SIZE);
+        tb.pageAddr[0] = fetcher.ramAddr0;
+        tb.pageAddr[1] = fetcher.ramAddr1;
+      }
+      this.installCode(tb, fin);
+      if (cacheable) this.tbCache.insert(tb);
+      this.tbCache.stats.translated++;
+      this.tbCache.stats.insnsTranslated += tb.icount;
+      this.counters.translationTimeMs += performance.now() - t0;
+      return tb;
+    }
+  }
+
+  private installCode(tb: TranslationBlock, ir: FinalizedIr): void {
+    if (this.backend === 'js') {
+      tb.fn = this.compileToJs(tb, ir);
+    } else if (this.backend === 'interpreter') {
+      tb.ir = ir;
+      tb.fn = this.interpreter.compile(ir, tb);
+    } else {
+      tb.ir = ir;
+      const interpreted = this.interpreter.compile(ir, tb);
+      const threshold = this.tierThreshold;
+      tb.fn = () => {
+        if (++tb.execCount < threshold) return interpreted();
+        tb.fn = this.compileToJs(tb, ir);
+        tb.ir = null;
+        return tb.fn();
+      };
+    }
+  }
+
+  private compileToJs(tb: TranslationBlock, ir: FinalizedIr): () => TranslationBlock | null {
+    const compiled = compileJs(ir, tb, this.bindings, {
+      ramAccess: this.ramAccess,
+      icount: this.icount,
+    });
+    this.counters.jsCompiles++;
+    if (this.log.enabled('out_asm'))
+      this.log.write('out_asm', `OUT: [${tb}]\n${compiled.source}\n`);
+    return compiled.fn;
+  }
+}

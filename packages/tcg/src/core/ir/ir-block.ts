@@ -1,0 +1,43 @@
+import type { HelperInfo } from './helper.js';
+import type { Opc } from './opcodes.js';
+import type { Temp } from './temp.js';
+
+/** One IR operation. See OPDEFS for the layout of `args`. */
+export interface Op {
+  opc: Opc;
+  /** Outputs, inputs (temp indexes), then constant arguments. */
+  args: number[];
+  /** For Call: the helper. */
+  helper: HelperInfo | null;
+  /**
+   * For ops that may raise a guest exception (guest loads/stores, calls of helpers that
+   * can raise): the fault site number, assigned by `finalizeIr`; -1 otherwise.
+   */
+  site: number;
+}
+
+/**
+ * The IR of one TranslationBlock: what the builder produced, what the optimizer rewrites,
+ * and what both backends consume.
+ */
+export interface IrBlock {
+  /** Globals first (`temps[i]` for `i < nbGlobals`), then TB temps and constants. */
+  temps: Temp[];
+  nbGlobals: number;
+  ops: Op[];
+  nbLabels: number;
+  /** Words of data per insn_start (the guest PC, then frontend-defined extras). */
+  insnStartWords: number;
+  /** Number of guest instructions (insn_start ops). */
+  nbInsns: number;
+}
+
+/** Fault-site tables built by `finalizeIr` after optimization. */
+export interface FinalizedIr extends IrBlock {
+  /** insn_start data, `insnStartWords` numbers per guest instruction. */
+  insnData: Float64Array;
+  /** For each fault site: the index of the guest instruction it belongs to. */
+  siteInsn: Int32Array;
+  /** For each fault site: the helper called there, or null for a guest load/store. */
+  siteHelper: (HelperInfo | null)[];
+}
