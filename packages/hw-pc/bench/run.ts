@@ -3,3 +3,4 @@ await import('./interrupts-timers.js');
 await import('./char-input.js');
 await import('./chipset.js');
 await import('./ide.js');
+await import('./vga.js');

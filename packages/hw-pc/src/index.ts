@@ -4,6 +4,7 @@
 export * from './acpi/index.js';
 export * from './char/index.js';
 export * from './device-env.js';
+export * from './display/index.js';
 export * from './fw_cfg/index.js';
 export * from './ide/index.js';
 export * from './input/index.js';
