@@ -58,7 +58,9 @@ try {
   writeFileSync(join(consumer, 'check.mjs'), `${importCheck}\nconsole.log('imports ok');\n`);
   run('node', ['check.mjs'], consumer);
 
-  // TypeScript finds each package's declarations through the same exports map.
+  // TypeScript finds each package's declarations through the same exports map. Some
+  // packages (chardev, block's file backend) are for Node, so the consumer has Node's types,
+  // as any Node project would.
   const typeCheck = names
     .map((name, i) => `import * as m${i} from ${JSON.stringify(name)};\nvoid m${i};`)
     .join('\n');
@@ -72,7 +74,8 @@ try {
         strict: true,
         noEmit: true,
         skipLibCheck: false,
-        types: [],
+        typeRoots: [join(root, 'node_modules/@types')],
+        types: ['node'],
       },
       files: ['check.ts'],
     }),
