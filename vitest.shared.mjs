@@ -14,6 +14,9 @@ export function tsemuVitestConfig(overrides = {}) {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       // Generous: property tests and real-process tests share two cores with the rest of CI.
       testTimeout: 30_000,
+      // The JSON report lets tools/workspace/test-summary.mjs print one total for the suite.
+      reporters: ['default', 'json'],
+      outputFile: { json: '.test-report.json' },
       ...(overrides.test ?? {}),
     },
   });
