@@ -1,7 +1,44 @@
 /**
- * The i386 frontend pieces that need no IR: the instruction decoder, the
- * disassembler used by `-d in_asm`, and the MMU's pure functions.
+ * The i386 frontend: the instruction decoder, the disassembler used by `-d in_asm`, the
+ * MMU's pure functions, and the CPU with its translator, helpers and vCPU adapter.
  */
+
+// ---- The CPU, its JIT frontend and the vCPU adapter ------------------------------------
+export {
+  CC_OP_DYNAMIC,
+  CC_OP_EFLAGS,
+  ccComputeAll,
+  ccOpName,
+} from './cpu/cc-helper.js';
+export * as X86Constants from './cpu/constants.js';
+export {
+  CPUID_EDX_NAMES,
+  type CpuModel,
+  cpuidLeaf,
+  cpuSignature,
+  HONEST_EDX,
+  qemu32Model,
+} from './cpu/cpuid.js';
+export {
+  type ApicBaseMsr,
+  type CpuInterruptLines,
+  EMPTY_IO_SPACE,
+  type IoPortSpace,
+  LINE_INTERRUPT_HARD,
+  LINE_INTERRUPT_INIT,
+  LINE_INTERRUPT_NMI,
+  LINE_INTERRUPT_SIPI,
+  LINE_INTERRUPT_SMI,
+} from './cpu/interfaces.js';
+export {
+  CORE,
+  MMU_KERNEL_IDX,
+  MMU_USER_IDX,
+  SYS,
+  X86_LAYOUT,
+  X86_MMU_MODES,
+} from './cpu/state-layout.js';
+export { maskA20, X86Cpu, type X86CpuOptions } from './cpu/x86-cpu.js';
 export {
   DecodeMode,
   decodeInsn,
@@ -28,6 +65,7 @@ export {
   formatInsn,
   registerName,
 } from './disas/disas.js';
+export { x86Frontend } from './frontend.js';
 export {
   Desc,
   descriptorAddress,
@@ -70,3 +108,9 @@ export {
   pageWalk,
   pagingMode,
 } from './mmu/pagewalk.js';
+export {
+  X86Vcpu,
+  type X86VcpuBudget,
+  type X86VcpuExitReason,
+  type X86VcpuOptions,
+} from './vcpu.js';
