@@ -7,4 +7,5 @@ export {
 } from './char-backend.js';
 export { CharRecorder } from './char-recorder.js';
 export { Serial, type SerialEnv, type SerialState } from './serial.js';
+export { ISA_SERIAL, IsaSerial, type SerialSavedState } from './serial-qdev.js';
 export * from './serial-registers.js';

@@ -1,4 +1,5 @@
 export { I8042, type I8042Env, type I8042State } from './i8042.js';
+export { I8042_DEVICE, type I8042SavedState, IsaI8042 } from './i8042-qdev.js';
 export * from './i8042-registers.js';
 export {
   PS2_ACK,

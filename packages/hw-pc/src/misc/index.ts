@@ -6,6 +6,14 @@ export {
 } from './debug-exit.js';
 export { DEBUGCON_IOBASE, DEBUGCON_READBACK, Debugcon, type DebugconEnv } from './debugcon.js';
 export {
+  ISA_DEBUG_EXIT,
+  ISA_DEBUGCON,
+  IsaDebugcon,
+  IsaDebugExit,
+  IsaPort92,
+  PORT92,
+} from './misc-qdev.js';
+export {
   PORT92_A20,
   PORT92_FAST_RESET,
   PORT92_IOBASE,
