@@ -1,10 +1,10 @@
 /**
  * A lock on the cache folder, so that two runs of the tool (two terminals, or tests running in
- * parallel) do not download and write the same files at once. The lock is a directory made
- * with mkdir, which either creates it or fails atomically; it records the owner's pid so a lock
- * left by a killed run can be taken over.
+ * parallel) do not download and write the same files at once. The lock is a directory holding
+ * its owner's pid, renamed into place: the rename either creates it, owner record included, or
+ * fails atomically. The pid lets a lock left by a killed run be taken over.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,13 +33,20 @@ export async function acquireLock(
   const deadline = Date.now() + timeoutMs;
   let told = false;
   for (;;) {
+    // The lock appears with its owner record already inside (a directory renamed into
+    // place), so a waiter never sees a lock without knowing who holds it.
+    const staging = `${path}.${process.pid}.staging`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging);
+    const me: LockOwner = { pid: process.pid, host: hostname() };
+    await writeFile(join(staging, 'owner.json'), JSON.stringify(me));
     try {
-      await mkdir(path);
-      const owner: LockOwner = { pid: process.pid, host: hostname() };
-      await writeFile(join(path, 'owner.json'), JSON.stringify(owner));
+      await rename(staging, path);
       return () => rm(path, { recursive: true, force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await rm(staging, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
     }
     const owner = await readOwner(path);
     if (owner !== undefined && owner.host === hostname() && !isAlive(owner.pid)) {
