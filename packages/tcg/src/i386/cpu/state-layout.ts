@@ -85,6 +85,45 @@ export const MTRR_FIXED_COUNT = 11;
 export const MTRR_VAR_COUNT = 8;
 export const MTRR_ARRAY = X86_LAYOUT.addArray('mtrr', (MTRR_FIXED_COUNT + MTRR_VAR_COUNT * 2) * 2);
 
+/**
+ * x87 FPU control and status (QEMU's fpuc/fpus/fpstt/fptags...). Shared by the x87 translator
+ * (fpu/), the MMX/SSE translator (simd/) and FXSAVE/FXRSTOR, so its meaning is fixed here:
+ * - FCW: the control word (16 bits). Reset and FNINIT: 0x037f.
+ * - FSW: the status word WITHOUT the TOP field (bits 11-13 kept 0 here); the architectural
+ *   status word is `FSW | (FTOP << 11)`.
+ * - FTOP: the stack top, 0-7.
+ * - FTAGS_EMPTY: bit i set when PHYSICAL register i is empty (reset and FNINIT: 0xff). The
+ *   full two-bit tag word of FSTENV/FSAVE is derived from the register contents.
+ * - FIP/FCS/FDP/FDS/FOP: last instruction pointer, its CS selector, last data pointer, its
+ *   selector, and the last opcode's 11 bits.
+ * - MXCSR: the SSE control/status register (reset: 0x1f80).
+ */
+export const FPU = {
+  FCW: 0,
+  FSW: 1,
+  FTOP: 2,
+  FTAGS_EMPTY: 3,
+  FIP: 4,
+  FCS: 5,
+  FDP: 6,
+  FDS: 7,
+  FOP: 8,
+  MXCSR: 9,
+} as const;
+export const FPU_ARRAY = X86_LAYOUT.addArray('fpu', 10);
+
+/**
+ * The eight PHYSICAL x87 registers R0-R7 (ST(i) is R((TOP + i) & 7)), four words each:
+ * [4*i] significand bits 0-31, [4*i+1] significand bits 32-63 (bit 63 is the explicit
+ * integer bit), [4*i+2] sign and exponent (bit 15 sign, bits 0-14 biased exponent), [4*i+3]
+ * unused. MMX register MMi is the 64-bit significand of Ri; an MMX write sets Ri's
+ * sign/exponent word to 0xffff (as hardware does).
+ */
+export const FPREGS_ARRAY = X86_LAYOUT.addArray('fpregs', 32);
+
+/** XMM0-XMM7, four little-endian dwords each: [4*i] is bits 0-31 of XMMi. */
+export const XMM_ARRAY = X86_LAYOUT.addArray('xmm', 32);
+
 const regNames = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 /** IR globals of the general registers, by encoding number. */
 export const G_REGS = X86_LAYOUT.addGlobals(REGS, regNames);

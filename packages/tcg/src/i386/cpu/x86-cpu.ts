@@ -62,6 +62,9 @@ import {
 import {
   CORE,
   CORE_ARRAY,
+  FPREGS_ARRAY,
+  FPU,
+  FPU_ARRAY,
   MMU_KERNEL_IDX,
   MMU_USER_IDX,
   MTRR_ARRAY,
@@ -74,6 +77,7 @@ import {
   SYS_ARRAY,
   X86_LAYOUT,
   X86_MMU_MODES,
+  XMM_ARRAY,
 } from './state-layout.js';
 
 /** Apply the A20 mask to a physical address (which may be above 4 GiB with PAE). */
@@ -126,6 +130,10 @@ export class X86Cpu extends CPUState {
   readonly segFlags: Int32Array;
   readonly sys: Int32Array;
   readonly mtrr: Int32Array;
+  /** x87 control/status and MXCSR (slots in FPU), physical x87 registers, XMM registers. */
+  readonly fpu: Int32Array;
+  readonly fpregs: Int32Array;
+  readonly xmm: Int32Array;
 
   io: IoPortSpace;
   interrupts: CpuInterruptLines | null;
@@ -166,6 +174,9 @@ export class X86Cpu extends CPUState {
     this.segFlags = this.state[SEG_FLAGS.id];
     this.sys = this.state[SYS_ARRAY.id];
     this.mtrr = this.state[MTRR_ARRAY.id];
+    this.fpu = this.state[FPU_ARRAY.id];
+    this.fpregs = this.state[FPREGS_ARRAY.id];
+    this.xmm = this.state[XMM_ARRAY.id];
     this.io = options.io ?? EMPTY_IO_SPACE;
     this.interrupts = options.interrupts ?? null;
     this.apic = options.apic ?? null;
@@ -402,6 +413,11 @@ export class X86Cpu extends CPUState {
     sys[SYS.PAT_LO] = PAT_RESET_LO;
     sys[SYS.PAT_HI] = PAT_RESET_HI;
     sys[SYS.MISC_ENABLE] = MISC_ENABLE_DEFAULT;
+    // x87 after RESET as QEMU leaves it (FNINIT's state: FCW 0x37f, every register empty),
+    // rather than the SDM's power-up FCW 0x0040: firmware runs FNINIT before any x87 use.
+    this.fpu[FPU.FCW] = 0x037f;
+    this.fpu[FPU.FTAGS_EMPTY] = 0xff;
+    this.fpu[FPU.MXCSR] = 0x1f80;
     sys[SYS.APICBASE_LO] =
       APIC_DEFAULT_ADDRESS | APICBASE_ENABLE | (this.apicId === 0 ? APICBASE_BSP : 0);
     this.writeTsc(0, 0);
