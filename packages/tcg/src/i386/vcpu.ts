@@ -106,9 +106,12 @@ export class X86Vcpu {
         const before = stats.tbEntries + stats.chainedExecutions;
         r = this.engine.cpuExec(Math.max(1, Math.floor(limit / perTb)));
         const after = this.engine.statistics();
-        this.executed += Math.round(
+        const estimate = Math.round(
           (after.tbEntries + after.chainedExecutions - before) * Math.max(1, after.avgInsnsPerTb),
         );
+        // The estimate can overshoot (TBs are longer than the average), but the run stayed
+        // within its TB budget, which stands for `limit` instructions: never report more.
+        this.executed += Math.min(estimate, limit);
       }
     } finally {
       this.inRun = false;
