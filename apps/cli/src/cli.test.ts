@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 
-function run(argv: string[]) {
+async function run(argv: string[]) {
   let out = '';
   let err = '';
-  const status = runCli(argv, {
+  const status = await runCli(argv, {
     stdout: (text) => {
       out += text;
     },
@@ -19,23 +19,23 @@ function run(argv: string[]) {
 }
 
 describe('tsemu command line', () => {
-  it('prints its version with -version and --version', () => {
+  it('prints its version with -version and --version', async () => {
     for (const flag of ['-version', '--version']) {
-      const result = run([flag]);
+      const result = await run([flag]);
       expect(result.status).toBe(0);
       expect(result.out).toMatch(/^tsemu emulator version \d+\.\d+\.\d+/);
     }
   });
 
-  it('lists its options with -h', () => {
-    const result = run(['-h']);
+  it('lists its options with -h', async () => {
+    const result = await run(['-h']);
     expect(result.status).toBe(0);
     expect(result.out).toContain('-version');
     expect(result.out).toContain('usage: tsemu');
   });
 
-  it('rejects an unknown option in one line naming it', () => {
-    const result = run(['-frobnicate']);
+  it('rejects an unknown option in one line naming it', async () => {
+    const result = await run(['-frobnicate']);
     expect(result.status).toBe(1);
     expect(result.err).toBe('tsemu: -frobnicate: invalid option\n');
   });

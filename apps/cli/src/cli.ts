@@ -1,12 +1,10 @@
-import { formatHelp, type OptionSpec, parseOptions, UsageError } from './options.js';
+import { buildConfig } from './config.js';
+import { OPTION_SPECS } from './option-table.js';
+import { formatHelp, parseOptions, UsageError } from './options.js';
+import { helpOutput, runMachine } from './run-machine.js';
 import { TSEMU_VERSION } from './version.js';
 
-/** The options this build of tsemu understands. Grows as features land. */
-export const OPTION_SPECS: readonly OptionSpec[] = [
-  { name: 'h', hasArg: false, help: 'display this help and exit' },
-  { name: 'help', hasArg: false, help: 'display this help and exit' },
-  { name: 'version', hasArg: false, help: 'display version information and exit' },
-];
+export { OPTION_SPECS };
 
 export interface CliIo {
   stdout(text: string): void;
@@ -21,8 +19,11 @@ export function helpText(): string {
   return `${versionText()}usage: tsemu [options]\n\n${formatHelp(OPTION_SPECS)}\n`;
 }
 
-/** Runs the command and returns its exit status (QEMU's conventions). */
-export function runCli(argv: readonly string[], io: CliIo): number {
+/**
+ * Runs the command and returns its exit status (QEMU's conventions: 0 after a guest
+ * poweroff or `quit`, isa-debug-exit's status, 1 with one line on stderr for a mistake).
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const options = parseOptions(argv, OPTION_SPECS);
     for (const option of options) {
@@ -35,8 +36,12 @@ export function runCli(argv: readonly string[], io: CliIo): number {
         return 0;
       }
     }
-    io.stderr('tsemu: no machine to run yet: this build knows only -version and -h\n');
-    return 1;
+    const config = buildConfig(options);
+    if (config.help) {
+      io.stdout(helpOutput(config));
+      return 0;
+    }
+    return await runMachine(config, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`tsemu: ${error.message}\n`);

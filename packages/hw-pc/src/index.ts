@@ -11,6 +11,7 @@ export * from './input/index.js';
 export * from './intc/index.js';
 export * from './isa/index.js';
 export * from './misc/index.js';
+export * from './pc/index.js';
 export * from './pci/index.js';
 export * from './pci-host/index.js';
 export * from './rtc/index.js';

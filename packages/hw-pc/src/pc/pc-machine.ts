@@ -10,10 +10,12 @@
 import { type AddressSpace, MemoryCore, type MemoryRegion } from '@tsemu/memory';
 import {
   createRoot,
+  Device,
   formatQomTree,
   getOrCreateContainer,
   IrqLine,
   type QomObject,
+  type TypeInfo,
   TypeRegistry,
   unwrap,
 } from '@tsemu/qom';
@@ -22,14 +24,18 @@ import { formatJitStatistics, X86Vcpu } from '@tsemu/tcg';
 import { ISA_SERIAL, type IsaSerial } from '../char/serial-qdev.js';
 import { type PciVga, VGA_PCI } from '../display/vga-pci.js';
 import { FW_CFG_IO, type FwCfgIoDevice } from '../fw_cfg/fw-cfg-io.js';
-import { addPcFwCfgItems, hpetFwConfig } from '../fw_cfg/pc-fw-cfg.js';
+import { addLinuxBootItems, addPcFwCfgItems, hpetFwConfig } from '../fw_cfg/pc-fw-cfg.js';
+import { createPiix3Ide, type PiixIde } from '../ide/piix-ide.js';
 import { I8042_DEVICE, type IsaI8042 } from '../input/i8042-qdev.js';
 import { ApicBus } from '../intc/apic-bus.js';
 import type { HwEnvironment } from '../intc/hw-environment.js';
 import { ISA_I8259, type IsaI8259, i8259ExtIntSource } from '../intc/i8259-qdev.js';
 import { IOAPIC, type IoApicDevice } from '../intc/ioapic-qdev.js';
 import { LOCAL_APIC, type LocalApicDevice } from '../intc/local-apic-qdev.js';
+import { KernelImageError } from '../loader/kernel-image-error.js';
+import { linuxBootItems } from '../loader/linux-boot-layout.js';
 import { ISA_DEBUG_EXIT, ISA_DEBUGCON, type IsaPort92, PORT92 } from '../misc/misc-qdev.js';
+import { pciDevfn, pciSlot } from '../pci/pci-regs.js';
 import { createI440fxPiix, I440FX_PIIX_TYPES, type I440fxPiix } from '../pci-host/i440fx-piix.js';
 import { MC146818_RTC, type Mc146818Device } from '../rtc/mc146818-qdev.js';
 import { HPET, type HpetDevice } from '../timer/hpet-qdev.js';
@@ -93,9 +99,12 @@ export interface PcDevices {
   port92: IsaPort92;
   fwCfg: FwCfgIoDevice;
   vga: PciVga | undefined;
+  ide: PiixIde;
 }
 
 export class PcMachine {
+  /** The QOM types a pc machine registers (for `-machine help` and `-device help`). */
+  static readonly deviceTypes = PC_DEVICE_TYPES;
   readonly system: System;
   readonly registry: TypeRegistry;
   /** The QOM root (`/`); the machine object is `/machine`. */
@@ -291,10 +300,14 @@ export class PcMachine {
     this.machine.addChild('fw_cfg', fwCfg);
     fwCfg.setEnvironment({ memory, io: this.ioMemory, dma: this.addressSpace });
     unwrap(fwCfg.realize());
+    const bootRom =
+      options.kernel && options.bios ? this.addKernelToFwCfg(fwCfg, options) : undefined;
     addPcFwCfgItems(fwCfg.fwCfg, {
       ramSize,
       belowFourGig: this.belowFourGig,
       nographic: options.nographic,
+      // QEMU gives the kernel-loading option ROM bootindex 0: SeaBIOS boots it first.
+      bootOrder: bootRom ? `/rom@genroms/${bootRom}\n` : undefined,
       hpet: hpetFwConfig([{ eventTimerBlockId: hpet.hpet.read(0, 4), address: PC_HPET_ADDRESS }]),
     });
 
@@ -307,6 +320,15 @@ export class PcMachine {
       if (options.console) vga.attachConsole(options.console);
       unwrap(vga.realize(chipset.pciBus));
     }
+
+    // The PIIX3 IDE function at 01.1 with the drives (pci_ide_create_devs).
+    const ide = createPiix3Ide({
+      registry: this.registry,
+      pciBus: chipset.pciBus,
+      isaBus: chipset.isaBus,
+      devfn: pciDevfn(pciSlot(chipset.piix3.devfn), 1),
+      drives: options.drives ?? [],
+    });
 
     // The CMOS as pc_cmos_init fills it.
     fillPcCmos((index, value) => rtc.rtc.setCmosByte(index, value), {
@@ -330,12 +352,56 @@ export class PcMachine {
       port92,
       fwCfg,
       vga,
+      ide,
     };
 
     // Reset as QEMU does (qemu_system_reset): every device, then the CPU.
     system.resetHandlers.addDeviceReset(() => this.resetDevices());
     system.resetHandlers.addCpuReset(() => vcpu.reset());
     system.addVcpu(vcpu);
+  }
+
+  /**
+   * `-kernel` with firmware (QEMU's x86_load_linux): the kernel, initrd and command line go
+   * to fw_cfg, with the option ROM that SeaBIOS runs to load and start them. Returns the
+   * ROM's name.
+   */
+  private addKernelToFwCfg(fwCfg: FwCfgIoDevice, options: PcMachineOptions): string {
+    const kernel = options.kernel as NonNullable<PcMachineOptions['kernel']>;
+    const rom = options.linuxBootRom;
+    if (!rom) throw new PcConfigError('-kernel needs the linuxboot_dma.bin option ROM');
+    if ((kernel.initrd?.length ?? 0) > 1) {
+      throw new PcConfigError('-initrd: a Linux kernel takes one initrd file');
+    }
+    try {
+      addLinuxBootItems(
+        fwCfg.fwCfg,
+        linuxBootItems({
+          kernel: kernel.bytes,
+          initrd: kernel.initrd?.[0]?.bytes,
+          cmdline: kernel.cmdline,
+          belowFourGig: this.belowFourGig,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof KernelImageError)
+        throw new PcConfigError(`-kernel ${kernel.name}: ${error.message}`);
+      throw error;
+    }
+    const name = 'linuxboot_dma.bin';
+    fwCfg.fwCfg.addFile(`genroms/${name}`, rom);
+    return name;
+  }
+
+  /** Every realized device of type `type` in the machine (for example `-device` ones). */
+  findDevices<T extends Device>(type: TypeInfo<T>): T[] {
+    const found: T[] = [];
+    const visit = (obj: QomObject) => {
+      if (obj instanceof Device && obj.typeName === type.name) found.push(obj as T);
+      for (const child of obj.childObjects()) visit(child);
+    };
+    visit(this.machine);
+    return found;
   }
 
   /** Hang `dev` at /machine/unattached/device[N], as QEMU does with devices nobody adopts. */

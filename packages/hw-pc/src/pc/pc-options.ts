@@ -3,11 +3,11 @@
  * `-serial`, `-vga`, `-boot`... turned into values (no parsing here: apps/cli parses, and a
  * library user fills this in directly).
  */
-import type { BlockBackend } from '@tsemu/block';
 import type { LogSink, System } from '@tsemu/system';
 import type { BackendKind } from '@tsemu/tcg';
 import type { CharBackend } from '../char/char-backend.js';
 import type { ConsolePort } from '../display/console-port.js';
+import type { IdeDriveSpec } from '../ide/ide-drives.js';
 
 /** A kernel given with `-kernel` (and `-initrd`, `-append`). */
 export interface PcKernelImage {
@@ -18,14 +18,6 @@ export interface PcKernelImage {
   initrd?: { name: string; bytes: Uint8Array }[];
   /** `-append`. */
   cmdline: string;
-}
-
-/** One IDE drive (`-drive if=ide,index=N`, `-hda`, `-cdrom`). */
-export interface PcIdeDrive {
-  /** 0: primary master, 1: primary slave, 2: secondary master, 3: secondary slave. */
-  index: number;
-  media: 'disk' | 'cdrom';
-  backend: BlockBackend;
 }
 
 export interface PcMachineOptions {
@@ -56,7 +48,7 @@ export interface PcMachineOptions {
   /** `-kernel` with `-initrd` / `-append`. */
   kernel?: PcKernelImage;
   /** IDE drives on the PIIX3 IDE function. */
-  drives?: readonly PcIdeDrive[];
+  drives?: readonly IdeDriveSpec[];
   /** `-rtc base=`: the RTC's start time in ms since the epoch; default now. */
   rtcBaseMs?: number;
   /** JIT options (`-accel tcg,...`). */
