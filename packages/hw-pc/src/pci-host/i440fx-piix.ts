@@ -2,14 +2,17 @@
  * The PC chipset as QEMU's pc_init1 builds it for `pc-i440fx`: the i440FX host bridge
  * (`/machine/i440fx`, with its PMC at 00:00.0), the PIIX3 ISA bridge at 01.0 providing
  * `isa.0`, and the PIIX4 PM function at 01.3 with its SCI on ISA IRQ 9 and its SMBus at
- * 0xb100. The machine then registers the ISA IRQ inputs (the GSI lines), puts its ISA
- * devices on `isaBus`, and its PCI devices (IDE at 01.1, VGA) on `pciBus`.
+ * 0xb100; with the `ide` option also the PIIX3 IDE function at 01.1 with its drives. The
+ * machine then registers the ISA IRQ inputs (the GSI lines), puts its ISA devices on
+ * `isaBus`, and its other PCI devices (VGA) on `pciBus`.
  */
 import type { MemoryCore, MemoryRegion } from '@tsemu/memory';
 import { IrqLine, type QomObject, type TypeRegistry, unwrap } from '@tsemu/qom';
 import type { PmSystemRequests } from '../acpi/acpi-pm.js';
 import { PIIX4_PM, PIIX4_SCI_IRQ, type Piix4Pm } from '../acpi/piix4-pm.js';
 import type { DeviceTime, LogSink } from '../device-env.js';
+import type { IdeDriveSpec } from '../ide/ide-drives.js';
+import { createPiix3Ide, PIIX3_IDE, type PiixIde } from '../ide/piix-ide.js';
 import { ISA_BUS, type IsaBus } from '../isa/isa-bus.js';
 import { ISA_DEVICE } from '../isa/isa-device.js';
 import { PIIX3_DEVICE, type Piix3 } from '../isa/piix3.js';
@@ -29,7 +32,7 @@ export const PC_SMBUS_IO_BASE = 0xb100;
 
 /**
  * Every type the chipset needs, bases included (the PCI and ISA buses, `pci-device`,
- * `pci-host-bridge`, `isa-device`), for one `registry.registerAll`.
+ * `pci-host-bridge`, `isa-device`), and `piix3-ide`, for one `registry.registerAll`.
  */
 export const I440FX_PIIX_TYPES = [
   PCI_BUS,
@@ -41,6 +44,7 @@ export const I440FX_PIIX_TYPES = [
   I440FX_PCI_DEVICE,
   PIIX3_DEVICE,
   PIIX4_PM,
+  PIIX3_IDE,
 ] as const;
 
 export interface I440fxPiixOptions {
@@ -68,6 +72,11 @@ export interface I440fxPiixOptions {
   acpi?: boolean;
   /** SMBus base; default 0xb100. */
   smbusIoBase?: number;
+  /**
+   * Create the PIIX3 IDE function at 01.1 (QEMU's pc always does) with these drives by IDE
+   * index (`ideDrivesFromBlock` makes them from `-drive`/`-hda`/`-cdrom`); default: none.
+   */
+  ide?: { drives?: readonly IdeDriveSpec[] };
 }
 
 export interface I440fxPiix {
@@ -77,6 +86,8 @@ export interface I440fxPiix {
   piix3: Piix3;
   isaBus: IsaBus;
   pm: Piix4Pm | undefined;
+  /** The PIIX3 IDE function, when the `ide` option asked for it. */
+  ide: PiixIde | undefined;
 }
 
 /** Build and realize the i440FX/PIIX3/PIIX4-PM chipset (QEMU's pc_init1, PCI part). */
@@ -106,6 +117,17 @@ export function createI440fxPiix(options: I440fxPiixOptions): I440fxPiix {
     piix3.resetRequest.connect(new IrqLine((level) => level && requests.reset('guest-reset')));
   }
 
+  // QEMU's pc_init1 creates the IDE function (01.1) before the PM function (01.3).
+  const ide = options.ide
+    ? createPiix3Ide({
+        registry,
+        pciBus,
+        isaBus: piix3.isaBus,
+        devfn: pciDevfn(pciSlot(piix3.devfn), 1),
+        drives: options.ide.drives,
+      })
+    : undefined;
+
   let pm: Piix4Pm | undefined;
   if (options.acpi ?? true) {
     pm = registry.objectNew(PIIX4_PM);
@@ -115,5 +137,5 @@ export function createI440fxPiix(options: I440fxPiixOptions): I440fxPiix {
     unwrap(pm.realize(pciBus));
     pm.sci.connect(piix3.isaBus.getIrq(PIIX4_SCI_IRQ));
   }
-  return { host, pmc: host.pmc, pciBus, piix3, isaBus: piix3.isaBus, pm };
+  return { host, pmc: host.pmc, pciBus, piix3, isaBus: piix3.isaBus, pm, ide };
 }
