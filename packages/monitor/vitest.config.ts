@@ -1,0 +1,3 @@
+import { tsemuVitestConfig } from '../../vitest.shared.mjs';
+
+export default tsemuVitestConfig();
