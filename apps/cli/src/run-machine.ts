@@ -30,6 +30,7 @@ import {
   PcConfigError,
   PcMachine,
 } from '@tsemu/hw-pc';
+import { Monitor } from '@tsemu/monitor';
 import {
   deviceAdd,
   deviceHelp,
@@ -43,7 +44,9 @@ import { CursesDisplay, DisplayConsole, hostRefreshClock } from '@tsemu/ui';
 import { connectTerminal } from '@tsemu/ui/node';
 import { CPU_MODELS, type TsemuConfig } from './config.js';
 import { FIRMWARE_HINT, findFirmware } from './firmware-search.js';
+import { monitorMachine } from './monitor-machine.js';
 import { UsageError } from './options.js';
+import { TSEMU_VERSION } from './version.js';
 
 export interface RunIo {
   stdout(text: string): void;
@@ -194,8 +197,25 @@ export async function runMachine(config: TsemuConfig, io: RunIo): Promise<number
     // Character devices: -chardev, then -serial/-debugcon (QEMU's defaults for -nographic:
     // the serial port and the monitor share stdio through a mux).
     for (const text of config.chardevs) await chardevs.open(parseChardevOptions(text));
+    // QEMU's defaults: -nographic puts the serial port and the monitor on stdio, muxed, unless
+    // -serial or -monitor say otherwise.
     const serialSpecs =
-      config.serial.length > 0 ? config.serial : config.nographic ? ['mon:stdio'] : [];
+      config.serial.length > 0
+        ? config.serial
+        : config.nographic
+          ? [config.monitor.length > 0 ? 'stdio' : 'mon:stdio']
+          : [];
+    // The monitor's frontends are attached first (QEMU creates monitors before serial ports);
+    // the serial port gets the focus of a shared mux afterwards.
+    const monitorChardevs: Chardev[] = [];
+    const focusSerial: (() => void)[] = [];
+    for (const [index, text] of config.monitor.entries()) {
+      const spec = parseCompatChardev(text, `compat_monitor${index}`);
+      if (spec.kind === 'none') continue;
+      const id = spec.kind === 'chardev' ? spec.id : spec.options.id;
+      if (spec.kind === 'new') await chardevs.open(spec.options);
+      monitorChardevs.push(chardevs.attach(id));
+    }
     const serial: (Chardev | null)[] = [];
     for (const [index, text] of serialSpecs.entries()) {
       const spec = parseCompatChardev(text, `serial${index}`);
@@ -203,7 +223,13 @@ export async function runMachine(config: TsemuConfig, io: RunIo): Promise<number
       else if (spec.kind === 'chardev') serial.push(chardevs.attach(spec.id));
       else {
         await chardevs.open(spec.options);
+        if (spec.monitor) monitorChardevs.push(chardevs.attach(spec.options.id));
+        const mux = chardevs.getMux(spec.options.id);
         serial.push(chardevs.attach(spec.options.id));
+        if (mux) {
+          const serialIndex = mux.frontendCount - 1;
+          focusSerial.push(() => mux.setFocus(serialIndex));
+        }
       }
     }
     let debugcon: Chardev | undefined;
@@ -278,9 +304,16 @@ export async function runMachine(config: TsemuConfig, io: RunIo): Promise<number
       };
     }
 
+    const monitors = monitorChardevs.map(
+      (chardev) =>
+        new Monitor(chardev, monitorMachine(machine, console), { version: TSEMU_VERSION }),
+    );
+    for (const focus of focusSerial) focus();
+
     attachToProcess(system);
     machine.start({ paused: config.startPaused });
     const status = await system.mainLoop.run();
+    void monitors;
     closeDisplay?.();
     await cleanup();
     return status;

@@ -13,7 +13,9 @@ export const IMAGES = fileURLToPath(new URL('../../../.cache/images/', import.me
 export function image(name: string): string {
   const path = `${IMAGES}${name}`;
   if (!existsSync(path)) {
-    throw new Error(`${path} is missing: run 'pnpm --filter @tsemu/tools fetch-guest-images' first`);
+    throw new Error(
+      `${path} is missing: run 'pnpm --filter @tsemu/tools fetch-guest-images' first`,
+    );
   }
   return path;
 }
@@ -74,7 +76,11 @@ export class TsemuProcess {
         setTimeout(() => {
           if (found() >= 0) return check();
           done();
-          reject(new Error(`tsemu exited before ${String(text)}:\n${this.stdout.slice(-2000)}\n${this.stderr}`));
+          reject(
+            new Error(
+              `tsemu exited before ${String(text)}:\n${this.stdout.slice(-2000)}\n${this.stderr}`,
+            ),
+          );
         }, 50);
       };
       const done = () => {

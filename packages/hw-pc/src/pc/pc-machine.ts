@@ -422,9 +422,14 @@ export class PcMachine {
   }
 
   /** The monitor's `info` texts. */
-  info(): Record<string, { help: string; run(): string }> {
+  info(): Record<string, { help: string; params?: string; run(args: readonly string[]): string }> {
     return {
-      mtree: { help: 'show memory tree', run: () => this.memory.mtree() },
+      mtree: {
+        help: 'show memory tree (-f: dump flat view for address spaces; -D: dump disabled regions)',
+        params: '[-f][-D]',
+        run: (args) =>
+          this.memory.mtree({ flatview: args.includes('-f'), disabled: args.includes('-D') }),
+      },
       qtree: { help: 'show device tree', run: () => formatQtree(this.machine) },
       'qom-tree': { help: 'show QOM composition tree', run: () => formatQomTree(this.machine) },
       pic: {
