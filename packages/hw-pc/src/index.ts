@@ -10,6 +10,7 @@ export * from './ide/index.js';
 export * from './input/index.js';
 export * from './intc/index.js';
 export * from './isa/index.js';
+export * from './loader/index.js';
 export * from './misc/index.js';
 export * from './pc/index.js';
 export * from './pci/index.js';
