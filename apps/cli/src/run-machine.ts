@@ -23,12 +23,15 @@ import {
 } from '@tsemu/chardev';
 import {
   checkFirmwareImage,
+  detectKernelFormat,
   ISA_DEBUG_EXIT,
   ISA_DEBUGCON,
   ideDrivesFromBlock,
   PC_MAX_RAM,
   PcConfigError,
+  type PcKernelImage,
   PcMachine,
+  parseMultibootModuleList,
 } from '@tsemu/hw-pc';
 import { Monitor } from '@tsemu/monitor';
 import {
@@ -102,6 +105,28 @@ export function helpOutput(config: TsemuConfig): string {
   }
 }
 
+/**
+ * `-kernel` with `-initrd` and `-append`. A Multiboot kernel's `-initrd` is QEMU's module
+ * list ("file args,file2"); a Linux kernel's is one file.
+ */
+function readKernel(config: TsemuConfig): PcKernelImage {
+  const name = config.kernel as string;
+  const bytes = readUserFile('-kernel', name);
+  let initrd: PcKernelImage['initrd'];
+  if (config.initrd !== undefined) {
+    if (detectKernelFormat(bytes) === 'multiboot') {
+      initrd = parseMultibootModuleList(config.initrd).map((m) => ({
+        name: m.file,
+        bytes: readUserFile('-initrd', m.file),
+        commandLine: m.commandLine,
+      }));
+    } else {
+      initrd = [{ name: config.initrd, bytes: readUserFile('-initrd', config.initrd) }];
+    }
+  }
+  return { name, bytes, initrd, cmdline: config.append };
+}
+
 /** The drives of `-drive`, `-hda`..`-hdd` and `-cdrom`, opened. */
 async function openUserDrives(config: TsemuConfig, registry: BlockBackendRegistry, io: RunIo) {
   const options: DriveOptions[] = config.drives.map(({ kind, value }) =>
@@ -160,18 +185,16 @@ export async function runMachine(config: TsemuConfig, io: RunIo): Promise<number
     config.vga === 'std' && !config.firmwareNone
       ? loadFirmware('-vga std', 'vgabios-stdvga.bin', config.firmwareDirs)
       : undefined;
-  const kernel = config.kernel
-    ? {
-        name: config.kernel,
-        bytes: readUserFile('-kernel', config.kernel),
-        initrd: config.initrd
-          ? config.initrd.split(',').map((name) => ({ name, bytes: readUserFile('-initrd', name) }))
-          : undefined,
-        cmdline: config.append,
-      }
-    : undefined;
+  const kernel = config.kernel ? readKernel(config) : undefined;
+  const kernelFormat = kernel && detectKernelFormat(kernel.bytes);
   const linuxBootRom =
-    kernel && bios ? loadFirmware('-kernel', 'linuxboot_dma.bin', config.firmwareDirs) : undefined;
+    kernelFormat === 'linux' && bios
+      ? loadFirmware('-kernel', 'linuxboot_dma.bin', config.firmwareDirs)
+      : undefined;
+  const multibootRom =
+    kernelFormat === 'multiboot' && bios
+      ? loadFirmware('-kernel', 'multiboot_dma.bin', config.firmwareDirs)
+      : undefined;
 
   const system = new System({
     log,
@@ -252,6 +275,7 @@ export async function runMachine(config: TsemuConfig, io: RunIo): Promise<number
       bios,
       vgaBios,
       linuxBootRom,
+      multibootRom,
       vga: config.vga,
       console,
       nographic: config.nographic,

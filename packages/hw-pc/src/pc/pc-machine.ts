@@ -32,8 +32,13 @@ import type { HwEnvironment } from '../intc/hw-environment.js';
 import { ISA_I8259, type IsaI8259, i8259ExtIntSource } from '../intc/i8259-qdev.js';
 import { IOAPIC, type IoApicDevice } from '../intc/ioapic-qdev.js';
 import { LOCAL_APIC, type LocalApicDevice } from '../intc/local-apic-qdev.js';
+import { applyEntryState, type EntryState } from '../loader/entry-state.js';
+import { detectKernelFormat, unknownKernelReason } from '../loader/kernel-format.js';
 import { KernelImageError } from '../loader/kernel-image-error.js';
 import { linuxBootItems } from '../loader/linux-boot-layout.js';
+import { prepareLinuxDirectBoot } from '../loader/linux-direct.js';
+import { type LoadRegion, writeLoadRegions } from '../loader/load-region.js';
+import { addMultibootFwCfgItems, prepareMultibootBoot } from '../loader/multiboot.js';
 import { ISA_DEBUG_EXIT, ISA_DEBUGCON, type IsaPort92, PORT92 } from '../misc/misc-qdev.js';
 import { pciDevfn, pciSlot } from '../pci/pci-regs.js';
 import { createI440fxPiix, I440FX_PIIX_TYPES, type I440fxPiix } from '../pci-host/i440fx-piix.js';
@@ -43,7 +48,7 @@ import { ISA_PCSPK, ISA_PIT, type IsaPit } from '../timer/i8254-qdev.js';
 import { fillPcCmos } from './pc-cmos.js';
 import { mapPcFirmware } from './pc-firmware.js';
 import { PC_MACHINE_DEFAULT, PC_MACHINE_TYPES } from './pc-machine-types.js';
-import { PC_MAX_RAM, PC_MIN_RAM, type PcMachineOptions } from './pc-options.js';
+import { PC_MAX_RAM, PC_MIN_RAM, type PcKernelImage, type PcMachineOptions } from './pc-options.js';
 import { formatPciInfo } from './pci-info.js';
 import { busLessDevices, formatQtree } from './qtree.js';
 
@@ -186,6 +191,10 @@ export class PcMachine {
       icount: options.jit?.icount,
     });
     this.vcpu = vcpu;
+    // Reset as QEMU does (qemu_system_reset): every device, then the CPU (and after it, a
+    // BIOS-less boot's kernel loading, registered later).
+    system.resetHandlers.addDeviceReset(() => this.resetDevices());
+    system.resetHandlers.addCpuReset(() => vcpu.reset());
     apic.onKick = () => {
       vcpu.cpu.kick();
       system.mainLoop.notify();
@@ -300,8 +309,7 @@ export class PcMachine {
     this.machine.addChild('fw_cfg', fwCfg);
     fwCfg.setEnvironment({ memory, io: this.ioMemory, dma: this.addressSpace });
     unwrap(fwCfg.realize());
-    const bootRom =
-      options.kernel && options.bios ? this.addKernelToFwCfg(fwCfg, options) : undefined;
+    const bootRom = options.kernel ? this.loadKernel(fwCfg, options) : undefined;
     addPcFwCfgItems(fwCfg.fwCfg, {
       ramSize,
       belowFourGig: this.belowFourGig,
@@ -355,42 +363,82 @@ export class PcMachine {
       ide,
     };
 
-    // Reset as QEMU does (qemu_system_reset): every device, then the CPU.
-    system.resetHandlers.addDeviceReset(() => this.resetDevices());
-    system.resetHandlers.addCpuReset(() => vcpu.reset());
     system.addVcpu(vcpu);
   }
 
   /**
-   * `-kernel` with firmware (QEMU's x86_load_linux): the kernel, initrd and command line go
-   * to fw_cfg, with the option ROM that SeaBIOS runs to load and start them. Returns the
-   * ROM's name.
+   * `-kernel` (QEMU's x86_load_linux and load_multiboot). With firmware, the kernel, initrd
+   * or modules and command line go to fw_cfg with the option ROM SeaBIOS runs to start them
+   * (its name is returned for the boot order). Without firmware, the images are written to
+   * RAM and the CPU set to the kernel's entry state, at every reset.
    */
-  private addKernelToFwCfg(fwCfg: FwCfgIoDevice, options: PcMachineOptions): string {
-    const kernel = options.kernel as NonNullable<PcMachineOptions['kernel']>;
-    const rom = options.linuxBootRom;
-    if (!rom) throw new PcConfigError('-kernel needs the linuxboot_dma.bin option ROM');
-    if ((kernel.initrd?.length ?? 0) > 1) {
-      throw new PcConfigError('-initrd: a Linux kernel takes one initrd file');
-    }
+  private loadKernel(fwCfg: FwCfgIoDevice, options: PcMachineOptions): string | undefined {
+    const kernel = options.kernel as PcKernelImage;
+    const fail = (message: string): never => {
+      throw new PcConfigError(`-kernel ${kernel.name}: ${message}`);
+    };
     try {
-      addLinuxBootItems(
-        fwCfg.fwCfg,
-        linuxBootItems({
+      const format = detectKernelFormat(kernel.bytes);
+      if (format === undefined) return fail(unknownKernelReason(kernel.bytes));
+      const modules = kernel.initrd ?? [];
+      if (format === 'linux') {
+        if (modules.length > 1) fail('a Linux kernel takes one -initrd file');
+        const initrd = modules[0]?.bytes;
+        if (options.bios) {
+          const rom = options.linuxBootRom ?? fail('the linuxboot_dma.bin option ROM is missing');
+          addLinuxBootItems(
+            fwCfg.fwCfg,
+            linuxBootItems({
+              kernel: kernel.bytes,
+              initrd,
+              cmdline: kernel.cmdline,
+              belowFourGig: this.belowFourGig,
+            }),
+          );
+          return this.addOptionRom(fwCfg, 'linuxboot_dma.bin', rom);
+        }
+        const boot = prepareLinuxDirectBoot({
           kernel: kernel.bytes,
-          initrd: kernel.initrd?.[0]?.bytes,
+          initrd,
           cmdline: kernel.cmdline,
           belowFourGig: this.belowFourGig,
-        }),
-      );
+        });
+        this.bootDirectly(boot.regions, boot.entry);
+        return undefined;
+      }
+      const boot = prepareMultibootBoot({
+        kernel: kernel.bytes,
+        kernelName: kernel.name,
+        cmdline: kernel.cmdline,
+        modules: modules.map((m) => ({ commandLine: m.commandLine ?? m.name, bytes: m.bytes })),
+        belowFourGig: this.belowFourGig,
+      });
+      if (options.bios) {
+        const rom = options.multibootRom ?? fail('the multiboot_dma.bin option ROM is missing');
+        addMultibootFwCfgItems(fwCfg.fwCfg, boot);
+        return this.addOptionRom(fwCfg, 'multiboot_dma.bin', rom);
+      }
+      this.bootDirectly(boot.regions, boot.entry);
+      return undefined;
     } catch (error) {
-      if (error instanceof KernelImageError)
-        throw new PcConfigError(`-kernel ${kernel.name}: ${error.message}`);
+      if (error instanceof KernelImageError) fail(error.message);
       throw error;
     }
-    const name = 'linuxboot_dma.bin';
+  }
+
+  private addOptionRom(fwCfg: FwCfgIoDevice, name: string, rom: Uint8Array): string {
     fwCfg.fwCfg.addFile(`genroms/${name}`, rom);
     return name;
+  }
+
+  /** The BIOS-less path: after every CPU reset, load the images and enter the kernel. */
+  private bootDirectly(regions: readonly LoadRegion[], entry: EntryState): void {
+    const memory = this.addressSpace;
+    const cpu = this.vcpu.cpu;
+    this.system.resetHandlers.addCpuReset(() => {
+      writeLoadRegions({ write: (addr, bytes) => memory.writeBytes(addr, bytes) }, regions);
+      applyEntryState(cpu, entry);
+    });
   }
 
   /** Every realized device of type `type` in the machine (for example `-device` ones). */

@@ -14,8 +14,11 @@ export interface PcKernelImage {
   /** The file's name, for messages. */
   name: string;
   bytes: Uint8Array;
-  /** `-initrd`: for Linux one file; for Multiboot the modules (name, bytes, command line). */
-  initrd?: { name: string; bytes: Uint8Array }[];
+  /**
+   * `-initrd`: for Linux one file; for Multiboot the modules, each with its command line
+   * (the module's file name and arguments; default the name).
+   */
+  initrd?: { name: string; bytes: Uint8Array; commandLine?: string }[];
   /** `-append`. */
   cmdline: string;
 }
