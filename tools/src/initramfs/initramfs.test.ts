@@ -8,6 +8,7 @@ import {
   buildInitramfs,
   buildInitramfsArchive,
   INITRAMFS_READY_MARKER,
+  INITTAB,
   initScript,
 } from './initramfs.js';
 
@@ -79,6 +80,22 @@ describe('buildInitramfs', () => {
     expect(listing.some((l) => /^-rwxr-xr-x .* etc\/bench\.sh$/.test(l))).toBe(true);
     expect(new TextDecoder().decode(archive)).toContain('echo BENCH-READY\n');
     expect(initScript('X')).toContain('echo X\n');
+  });
+
+  it('takes another inittab, and keeps the console shell by default', () => {
+    const extract = (archive: Uint8Array, name: string) => {
+      const dir = mkdtempSync(join(work, 'inittab-'));
+      runToolOk('cpio', ['-idm', '-H', 'newc', '--quiet', '--no-absolute-filenames'], {
+        input: archive,
+        cwd: dir,
+        debianPackage: 'cpio',
+      });
+      return readFileSync(join(dir, name), 'utf8');
+    };
+    const custom = '::once:/bin/sh /etc/bench.sh\n';
+    const archive = buildInitramfsArchive({ busybox: fakeBusybox, inittab: custom });
+    expect(extract(archive, 'etc/inittab')).toBe(custom);
+    expect(extract(buildInitramfsArchive({ busybox: fakeBusybox }), 'etc/inittab')).toBe(INITTAB);
   });
 
   it('refuses a marker that is not one word, and relative extra paths', () => {

@@ -82,6 +82,11 @@ export interface InitramfsOptions {
    * among the standard ones (/bin, /etc, /root, /sbin, /usr/bin, /usr/sbin).
    */
   extraFiles?: ReadonlyArray<{ path: string; data: Uint8Array | string; mode?: number }>;
+  /**
+   * busybox init's table, instead of INITTAB (a shell on the console). The benchmark
+   * initramfs of tools/bench-peers runs its workloads with it, then powers off.
+   */
+  inittab?: string;
 }
 
 /** The initramfs as an uncompressed newc cpio archive. */
@@ -98,7 +103,7 @@ export function buildInitramfsArchive(options: InitramfsOptions): Uint8Array {
   cpio.addFile('bin/busybox', options.busybox, { mode: 0o755 });
   for (const [path, target] of EARLY_APPLETS) cpio.addSymlink(path, target);
   cpio.addFile('init', initScript(marker), { mode: 0o755 });
-  cpio.addFile('etc/inittab', INITTAB);
+  cpio.addFile('etc/inittab', options.inittab ?? INITTAB);
   cpio.addFile('etc/profile', PROFILE);
   for (const file of options.extraFiles ?? []) {
     if (!file.path.startsWith('/')) {
