@@ -159,7 +159,7 @@ export function formatMismatch(
   const bytes = [...test.code].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   const init = test.data;
   return [
-    `MISMATCH ${test.form} seed ${test.seed} (group ${test.group})`,
+    `${m.differences.length > 0 ? 'MISMATCH' : 'AGREES'} ${test.form} seed ${test.seed} (group ${test.group})`,
     `  code: ${bytes}    ${test.source.replace(/\n/g, '; ')}`,
     `  initial: ${formatRegs(test.initial.regs)}`,
     `    eflags=${formatFlags(test.initial.eflags)}`,

@@ -3,68 +3,37 @@
  * results (Intel SDM vol. 2 "Flags Affected" of each instruction, and appendix A's
  * EFLAGS cross-reference). A form turns a seeded TestBuilder into one line of assembly.
  */
+
+import {
+  CONDITIONS,
+  operands,
+  rmOperand,
+  type Shape,
+  SIZES,
+  shapeName,
+  shiftUndefinedFlags,
+  WIDE,
+} from './form-operands.js';
+import { aliasForms } from './forms-alias.js';
+import { controlForms } from './forms-control.js';
+import { dataForms } from './forms-data.js';
+import { faultForms } from './forms-fault.js';
+import { lockForms } from './forms-lock.js';
+import { stackForms } from './forms-stack.js';
 import { AF, CF, OF, PF, SF, STATUS_FLAGS, ZF } from './state.js';
 import { type OperandSize, registerIndex, sizeMask, type TestBuilder } from './test-builder.js';
 
 export interface InstructionForm {
   /** Unique name: mnemonic and operand kinds, e.g. `add r32,m32`. */
   readonly name: string;
-  /** Report group: alu, unary, muldiv, shift, bit, bcd, cmov, setcc, string, misc. */
+  /**
+   * Report group: alu, unary, muldiv, shift, bit, bcd, cmov, setcc, string, misc (this file);
+   * data, stack, control, lock, alias, fault (forms-*.ts). x87, MMX and SSE groups go in
+   * their own forms-*.ts files, one InstructionForm per form.
+   */
   readonly group: string;
   /** Returns the assembly; declares undefined results on the builder. */
   generate(b: TestBuilder): string;
-}
-
-const SIZES: readonly OperandSize[] = [8, 16, 32];
-const WIDE: readonly OperandSize[] = [16, 32];
-const CONDITIONS = [
-  'o',
-  'no',
-  'b',
-  'ae',
-  'e',
-  'ne',
-  'be',
-  'a',
-  's',
-  'ns',
-  'p',
-  'np',
-  'l',
-  'ge',
-  'le',
-  'g',
-];
-
-/** Destination/source operand shapes of two-operand instructions. */
-type Shape = 'r,r' | 'm,r' | 'r,m' | 'r,imm' | 'm,imm';
-
-function operands(b: TestBuilder, shape: Shape, size: OperandSize): { dst: string; src: string } {
-  switch (shape) {
-    case 'r,r':
-      return { dst: b.reg(size), src: b.reg(size) };
-    case 'm,r': {
-      const m = b.mem(size).text;
-      return { dst: m, src: b.reg(size) };
-    }
-    case 'r,m': {
-      const m = b.mem(size).text;
-      return { dst: b.reg(size), src: m };
-    }
-    case 'r,imm':
-      return { dst: b.reg(size), src: b.imm(size) };
-    case 'm,imm': {
-      const m = b.mem(size).text;
-      return { dst: m, src: b.imm(size) };
-    }
-  }
-}
-
-function shapeName(shape: Shape, size: OperandSize): string {
-  return shape
-    .split(',')
-    .map((k) => (k === 'imm' ? k : `${k}${size}`))
-    .join(',');
 }
 
 function aluForms(): InstructionForm[] {
@@ -114,10 +83,6 @@ function unaryForms(): InstructionForm[] {
     }
   }
   return forms;
-}
-
-function rmOperand(b: TestBuilder, kind: 'r' | 'm', size: OperandSize, value?: number): string {
-  return kind === 'r' ? b.reg(size, value) : b.mem(size, value).text;
 }
 
 function mulDivForms(): InstructionForm[] {
@@ -189,18 +154,6 @@ function mulDivForms(): InstructionForm[] {
 
 /** Shift/rotate counts worth testing (the CPU masks counts to 5 bits). */
 const COUNTS = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 255];
-
-/** Undefined flags of a shift or rotate by `count` (before masking) of a `size`-bit operand. */
-export function shiftUndefinedFlags(op: string, size: OperandSize, count: number): number {
-  const masked = count & 31;
-  if (masked === 0) return 0; // no flags change
-  let undefinedFlags = masked === 1 ? 0 : OF;
-  if (op === 'shl' || op === 'shr' || op === 'sar') {
-    undefinedFlags |= AF;
-    if (op !== 'sar' && masked >= size) undefinedFlags |= CF;
-  }
-  return undefinedFlags;
-}
 
 function shiftForms(): InstructionForm[] {
   const forms: InstructionForm[] = [];
@@ -477,6 +430,12 @@ export function instructionForms(): ReadonlyMap<string, InstructionForm> {
     ...conditionalForms(),
     ...stringForms(),
     ...miscForms(),
+    ...dataForms(),
+    ...stackForms(),
+    ...controlForms(),
+    ...lockForms(),
+    ...aliasForms(),
+    ...faultForms(),
   ];
   const byName = new Map<string, InstructionForm>();
   for (const form of all) {
@@ -485,3 +444,5 @@ export function instructionForms(): ReadonlyMap<string, InstructionForm> {
   }
   return byName;
 }
+
+export { shiftUndefinedFlags };

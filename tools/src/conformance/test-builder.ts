@@ -13,6 +13,9 @@ import {
 } from './state.js';
 
 export type OperandSize = 8 | 16 | 32;
+/** How a memory operand's address is formed. */
+export type Addressing = 'absolute' | 'base' | 'indexed';
+const ADDRESSINGS: readonly Addressing[] = ['absolute', 'base', 'indexed'];
 
 const NAMES: Readonly<Record<OperandSize, readonly string[]>> = {
   8: ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'],
@@ -51,6 +54,7 @@ export class TestBuilder {
   private undefinedFlags = 0;
   private readonly undefinedRegs = [0, 0, 0, 0, 0, 0, 0, 0];
   private readonly undefinedData: DataWindow[] = [];
+  private fillValue: number | undefined;
   /** Registers whose value is an address or a count the form fixed: not free for operands. */
   private readonly reserved = new Set<number>([ESP]);
 
@@ -94,8 +98,13 @@ export class TestBuilder {
 
   /** The name of a fixed register (e.g. `cl`), given a value. */
   fixedReg(index: number, size: OperandSize, value: number): string {
+    const full = size === 8 ? index & 3 : index;
+    // Fixing a register another operand already uses (a memory operand's base, say) would
+    // silently change that operand: a mistake in the form.
+    if (this.reserved.has(full))
+      throw new Error(`fixedReg: ${NAMES[32][full]} is already used by another operand`);
     this.setReg(index, size, value);
-    this.reserve(size === 8 ? index & 3 : index);
+    this.reserve(full);
     return NAMES[size][index] as string;
   }
 
@@ -107,19 +116,34 @@ export class TestBuilder {
 
   /**
    * A memory operand `size [..]` inside the data window holding an edge value, addressed
-   * absolutely, through a base, or base + index*scale. Call before reg() so the address
-   * registers are reserved. Returns the operand text and its data-page offset.
+   * absolutely, through a base, or base + index*scale (random unless `addressing` says).
+   * Call before reg() so the address registers are reserved. Returns the operand text and
+   * its data-page offset.
    */
-  mem(size: OperandSize, value = this.value(size)): { text: string; offset: number } {
+  mem(
+    size: OperandSize,
+    value = this.value(size),
+    addressing?: Addressing,
+  ): { text: string; offset: number } {
     const offset = MEM_FIRST + this.rng.below(MEM_LAST - MEM_FIRST);
     this.poke(offset, size, value);
-    const address = DATA_PAGE_ADDRESS + offset;
+    return { text: this.memAt(size, offset, addressing), offset };
+  }
+
+  /**
+   * A memory operand `size [..]` for data-page offset `offset`, which may lie outside the
+   * page (for tests that fault): nothing is written there. Reserves its address registers.
+   */
+  memAt(size: OperandSize, offset: number, addressing?: Addressing): string {
+    const address = (DATA_PAGE_ADDRESS + offset) >>> 0;
     const free = [0, 1, 2, 3, 5, 6, 7].filter((i) => !this.reserved.has(i));
-    const kind = this.rng.below(3);
+    // The random choice is drawn even when it cannot be used, so that seeds keep their tests.
+    const chosen = addressing ?? this.rng.pick(ADDRESSINGS);
+    const kind = free.length < 2 ? 'absolute' : chosen;
     let text: string;
-    if (kind === 0 || free.length < 2) {
+    if (kind === 'absolute') {
       text = `[0x${address.toString(16)}]`;
-    } else if (kind === 1) {
+    } else if (kind === 'base') {
       const base = this.rng.pick(free);
       const disp = this.rng.below(256) - 128;
       this.regs[base] = (address - disp) >>> 0;
@@ -136,12 +160,17 @@ export class TestBuilder {
       this.reserve(index);
       text = `[${NAMES[32][base]}+${NAMES[32][index]}*${scale}]`;
     }
-    return { text: `${KEYWORD[size]} ${text}`, offset };
+    return `${KEYWORD[size]} ${text}`;
   }
 
   /** An immediate of the given size, written in hex. */
   imm(size: OperandSize, value = this.value(size)): string {
     return `0x${((value & sizeMask(size)) >>> 0).toString(16)}`;
+  }
+
+  /** The dword the rest of the data page is filled with (random unless a form sets it). */
+  setFill(value: number): void {
+    this.fillValue = value >>> 0;
   }
 
   setDirection(down: boolean): void {
@@ -172,7 +201,11 @@ export class TestBuilder {
       seed,
       regs: Object.fromEntries(regNames.map((n, i) => [n, this.regs[i] as number])),
       eflags: this.eflags,
-      data: { fill: this.rng.u32(), offset: DEFAULT_WINDOW.offset, bytes: this.data },
+      data: {
+        fill: this.fillValue ?? this.rng.u32(),
+        offset: DEFAULT_WINDOW.offset,
+        bytes: this.data,
+      },
       window: DEFAULT_WINDOW,
       undefinedMask: {
         eflags: this.undefinedFlags,

@@ -1,0 +1,110 @@
+/**
+ * Mismatches between the host processor and tsemu that are known, each with its reason. A run
+ * passes when its mismatches are exactly the known failures it ran: a mismatch not listed here
+ * fails it, and so does an entry that no longer fails (fixed: remove it).
+ *
+ * A reason starting with "tsemu bug:" is a CPU bug to fix in packages/tcg/src/i386; the entry
+ * goes when the fix lands.
+ */
+import type { Mismatch } from './compare.js';
+import type { ConformanceTest } from './state.js';
+
+export interface KnownFailure {
+  readonly form: string;
+  /** The failing seeds; absent: every seed of the form. */
+  readonly seeds?: readonly number[];
+  readonly reason: string;
+}
+
+/**
+ * A misaligned access that crosses into an unmapped page faults with CR2 = its last byte;
+ * the processor reports the first byte of the page it could not access.
+ */
+const CROSS_PAGE_CR2 =
+  'tsemu bug: a 32-bit access crossing into an unmapped page reports CR2 = its last byte ' +
+  '(address + 3) instead of the first byte of the unmapped page. SoftTlb.loadSlow/storeSlow ' +
+  "(and probe) fill the second page with vaddr + size - 1; they should pass that page's " +
+  "first byte, (vaddr + size - 1) & PAGE_MASK, as QEMU's mmu_lookup does " +
+  '(packages/tcg/src/core/softmmu/tlb.ts).';
+
+/** Read-modify-write instructions report a #PF on a not-present page as a read. */
+const RMW_ERROR_CODE =
+  'tsemu bug: a read-modify-write instruction (ALU ops, INC/DEC/NOT/NEG, shifts and ' +
+  'rotates, XCHG, XADD, CMPXCHG/CMPXCHG8B, BTS/BTR/BTC; locked or not) on a not-present ' +
+  'page faults with error code W=0, a read (0x4); the processor checks the access as a write ' +
+  'and reports W=1 (0x6). The translator loads the operand before any write check; it ' +
+  'should probe the destination for writing first (QEMU shares this deviation). Plain ' +
+  'writes, SETcc, MOVS and POP m are right.';
+
+export const KNOWN_FAILURES: readonly KnownFailure[] = [
+  { form: 'mov r32,m32 across the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'mov m32,r32 across the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'pop r32 across the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'rep movsd off the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'rep stosd off the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'rep lodsd off the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'repe cmpsd off the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'repne scasd off the page end', reason: CROSS_PAGE_CR2 },
+  { form: 'inc m32 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'not m8 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'shl m16,1 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'xchg m32,r32 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'xadd m32,r32 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'cmpxchg m32,r32 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'bts m32,imm8 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'lock add m32,r32 unmapped', reason: RMW_ERROR_CODE },
+  { form: 'add m16,r16 across the page end', reason: RMW_ERROR_CODE },
+  { form: 'add m16,r16 across the page start', reason: RMW_ERROR_CODE },
+  { form: 'add m32,r32 across the page start', reason: RMW_ERROR_CODE },
+  {
+    form: 'add m32,r32 across the page end',
+    reason:
+      'tsemu bugs, both: the #PF error code of a read-modify-write is W=0, and CR2 is the ' +
+      'last byte of an access that crosses into an unmapped page (see their entries).',
+  },
+];
+
+/** How a run's mismatches relate to the known failures. */
+export interface Classification {
+  /** Mismatches nobody explained: the run fails. */
+  readonly unexpected: readonly Mismatch[];
+  /** Mismatches a known failure explains. */
+  readonly known: readonly { readonly mismatch: Mismatch; readonly reason: string }[];
+  /** Known failures whose tests ran and agreed: fixed, remove them. */
+  readonly stale: readonly KnownFailure[];
+}
+
+function covers(entry: KnownFailure, test: ConformanceTest): boolean {
+  return entry.form === test.form && (entry.seeds === undefined || entry.seeds.includes(test.seed));
+}
+
+/**
+ * Sorts a run's mismatches. A failure listed with seeds is stale when all its seeds ran and
+ * passed; one listed for a whole form (some of its seeds fail) only in a `complete` run (the
+ * whole corpus), when the form ran and no seed failed: a sample may just miss its seeds.
+ */
+export function classifyMismatches(
+  tests: readonly ConformanceTest[],
+  mismatches: readonly Mismatch[],
+  knownFailures: readonly KnownFailure[] = KNOWN_FAILURES,
+  options: { complete?: boolean } = {},
+): Classification {
+  const unexpected: Mismatch[] = [];
+  const known: { mismatch: Mismatch; reason: string }[] = [];
+  const explained = new Set<KnownFailure>();
+  for (const m of mismatches) {
+    const entry = knownFailures.find((k) => covers(k, m.test));
+    if (entry) {
+      known.push({ mismatch: m, reason: entry.reason });
+      explained.add(entry);
+    } else {
+      unexpected.push(m);
+    }
+  }
+  const ran = (k: KnownFailure) =>
+    k.seeds === undefined
+      ? options.complete === true && tests.some((t) => t.form === k.form)
+      : k.seeds.every((seed) => tests.some((t) => t.form === k.form && t.seed === seed));
+  const stale = knownFailures.filter((k) => !explained.has(k) && ran(k));
+  return { unexpected, known, stale };
+}
