@@ -57,6 +57,8 @@ export const PC_IOAPIC_ADDRESS = 0xfec00000;
 export const PC_HPET_ADDRESS = 0xfed00000;
 /** ISA IRQ 0 arrives at IOAPIC pin 2 (the MADT's interrupt source override). */
 const IOAPIC_PIT_PIN = 2;
+/** The x87 FPU's error interrupt on a PC. */
+const FERR_IRQ = 13;
 const SERIAL_PORTS = [
   { iobase: 0x3f8, irq: 4 },
   { iobase: 0x2f8, irq: 3 },
@@ -185,6 +187,8 @@ export class PcMachine {
         writeBaseMsr: (value: number) => apic.writeBaseMsr(value),
       },
       clockNs: () => time.now(),
+      // The x87's legacy error output (CR0.NE clear) is ISA IRQ 13 (QEMU's ferr_irq).
+      ferr: (level: boolean) => this.devices?.chipset.isaBus.getIrq(FERR_IRQ).set(level ? 1 : 0),
       log,
       backend: options.jit?.backend,
       maxTbs: options.jit?.maxTbs,
@@ -303,6 +307,15 @@ export class PcMachine {
     unwrap(port92.realize(chipset.isaBus));
     port92.a20.connect(setA20);
     port92.resetRequest.connect(guestReset);
+
+    // Port 0xf0 (QEMU's ioportF0): a write clears the FPU error (IGNNE# on real chipsets).
+    this.ioMemory.addSubregion(
+      0xf0,
+      memory.io('ioportF0', 1, {
+        read: () => 0xff,
+        write: () => chipset.isaBus.getIrq(FERR_IRQ).set(0),
+      }),
+    );
 
     // fw_cfg (fw_cfg_arch_create) with what SeaBIOS reads.
     const fwCfg = this.registry.objectNew(FW_CFG_IO);

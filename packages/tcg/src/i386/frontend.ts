@@ -3,13 +3,14 @@
  * translator, state restore after a fault, the page walk behind the softmmu TLB, and the
  * delivery of exceptions and interrupts.
  */
-import { CPU_INTERRUPT_HARD } from '../core/exec/cpu-state.js';
+import { CPU_INTERRUPT_DEBUG, CPU_INTERRUPT_HARD } from '../core/exec/cpu-state.js';
 import type { Frontend, TbCpuState } from '../core/exec/frontend.js';
 import type { TranslationBlock } from '../core/exec/translation-block.js';
 import { type MMUAccessType, PAGE_EXEC, PAGE_READ, PAGE_WRITE } from '../core/softmmu/tlb.js';
 import { CC_OP_DYNAMIC } from './cpu/cc-helper.js';
 import {
   EXCP0E_PAGE,
+  EXCP01_DB,
   EXCP02_NMI,
   HF_CPL_MASK,
   HF_INHIBIT_IRQ,
@@ -25,6 +26,11 @@ import {
 } from './cpu/interfaces.js';
 import { CORE, MMU_KERNEL_IDX, MMU_USER_IDX, SYS } from './cpu/state-layout.js';
 import { maskA20, type X86Cpu } from './cpu/x86-cpu.js';
+import {
+  breakpointPageFlag,
+  pageHasWatchpoint,
+  takePendingDebugBits,
+} from './helpers/debug-helper.js';
 import { raiseException } from './helpers/excp.js';
 import { doHardwareInterrupt, doInterruptAll, doPendingInterrupt } from './helpers/seg-helper.js';
 import { type AccessType, pageWalk } from './mmu/pagewalk.js';
@@ -45,6 +51,7 @@ function tlbFill(
   const a20 = cpu.sys[SYS.A20_MASK];
   if (!cpu.pagingEnabled) {
     cpu.tlb.setPage(vaddr, maskA20(vaddr >>> 0, a20), PAGE_READ | PAGE_WRITE | PAGE_EXEC, mmuIdx);
+    markWatchedPage(cpu, vaddr, mmuIdx);
     return true;
   }
   const out = cpu.pageWalkResult;
@@ -70,7 +77,14 @@ function tlbFill(
     return raiseException(cpu, EXCP0E_PAGE, out.errorCode);
   }
   cpu.tlb.setPage(vaddr, maskA20(out.physical, a20), out.prot, mmuIdx, out.pageSize);
+  markWatchedPage(cpu, vaddr, mmuIdx);
   return true;
+}
+
+/** Pages with an enabled data breakpoint send their accesses to the watchpoint check. */
+function markWatchedPage(cpu: X86Cpu, vaddr: number, mmuIdx: number): void {
+  if (cpu.watchpointMask !== 0 && pageHasWatchpoint(cpu, vaddr))
+    cpu.tlb.markWatchpoint(vaddr, mmuIdx);
 }
 
 /** An external interrupt can be taken now: IF set and no interrupt shadow. */
@@ -87,8 +101,25 @@ function initCpu(cpu: X86Cpu): void {
   cpu.sys[SYS.APICBASE_HI] = hi;
 }
 
+/**
+ * A #DB trap after the instruction that just completed (data breakpoints, BT after a task
+ * switch): EIP already points at the next instruction.
+ */
+function deliverDebugTrap(cpu: X86Cpu): void {
+  takePendingDebugBits(cpu);
+  cpu.halted = false;
+  doInterruptAll(cpu, EXCP01_DB, false, 0, 0, false);
+  cpu.sys[SYS.HFLAGS] &= ~HF_INHIBIT_IRQ;
+}
+
 /** x86_cpu_exec_interrupt: poll the lines and take what can be taken, by priority. */
 function cpuExecInterrupt(cpu: X86Cpu, _request: number): boolean {
+  // Traps on the previous instruction come before NMI and external interrupts.
+  if (cpu.debugTrapPending) {
+    deliverDebugTrap(cpu);
+    return true;
+  }
+  cpu.resetInterrupt(CPU_INTERRUPT_DEBUG);
   const lines = cpu.interrupts;
   if (lines === null) {
     cpu.resetInterrupt(CPU_INTERRUPT_HARD);
@@ -130,8 +161,11 @@ export const x86Frontend: Frontend<X86Cpu> = {
   getTbCpuState(cpu: X86Cpu, out: TbCpuState): void {
     const csBase = cpu.segBase[R_CS] >>> 0;
     out.csBase = csBase;
-    out.pc = (csBase + cpu.core[CORE.EIP]) >>> 0;
-    out.flags = cpu.tbFlags();
+    const pc = (csBase + cpu.core[CORE.EIP]) >>> 0;
+    out.pc = pc;
+    let flags = cpu.tbFlags();
+    if (cpu.breakpointMask !== 0) flags |= breakpointPageFlag(cpu, pc);
+    out.flags = flags;
   },
 
   codeMmuIndex(_cpu: X86Cpu, flags: number): number {

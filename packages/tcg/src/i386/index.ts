@@ -13,6 +13,8 @@ export {
 export * as X86Constants from './cpu/constants.js';
 export {
   CPUID_EDX_NAMES,
+  CPUID_EXT2_NX,
+  CPUID_VME,
   type CpuModel,
   cpuidLeaf,
   cpuSignature,
@@ -108,6 +110,15 @@ export {
   pageWalk,
   pagingMode,
 } from './mmu/pagewalk.js';
+export {
+  SEGMENT_CHECK_SIZES,
+  type SegmentRights,
+  type SegmentWindow,
+  segmentIsFlat,
+  segmentRights,
+  segmentWindow,
+  windowAllows,
+} from './mmu/segment-check.js';
 export {
   X86Vcpu,
   type X86VcpuBudget,

@@ -10,6 +10,7 @@ import { EXCP_HALTED, EXCP_HLT, EXCP_INTERRUPT } from '../../src/core/exec/cpu-s
 import { type BackendKind, TcgEngine } from '../../src/core/exec/engine.js';
 import type { LogSink } from '../../src/core/log.js';
 import { EXCP_RESET_REQUEST } from '../../src/i386/cpu/constants.js';
+import type { CpuModel } from '../../src/i386/cpu/cpuid.js';
 import {
   type CpuInterruptLines,
   LINE_INTERRUPT_HARD,
@@ -75,6 +76,8 @@ export interface TestMachineOptions {
   log?: LogSink;
   /** Bytes of the 64 KiB ROM at 0xffff0000 (the reset vector is its offset 0xfff0). */
   rom?: Uint8Array;
+  /** The CPUID model (default: X86Cpu's qemu32-like one). */
+  model?: CpuModel;
 }
 
 export type RunResult = 'exit' | 'halted' | 'reset' | 'timeout';
@@ -157,6 +160,7 @@ export class TestMachine {
         return now;
       },
       log: options.log,
+      model: options.model,
     });
     this.engine = new TcgEngine({
       cpu: this.cpu,

@@ -198,9 +198,18 @@ isr_common:
     iret
 `;
 
-/** Enter ring 3 at `label` with the user stack (an IRET to CPL 3). */
+/**
+ * Enter ring 3 at `label` with the user stack (an IRET to CPL 3). DS and ES get the ring-3
+ * data selector first, as an OS does: the IRET would null DPL-0 data selectors, and a null
+ * selector raises #GP(0) when used. (The handlers save and restore DS/ES.)
+ */
 export function toUser(label: string): string {
   return `
+    push eax
+    mov ax, ${SEL.DATA3}
+    mov ds, ax
+    mov es, ax
+    pop eax
     push ${SEL.DATA3}
     push ${USER_STACK}
     pushfd

@@ -29,6 +29,12 @@ export const TLB_NOTDIRTY = 0x10;
 export const TLB_MMIO = 0x20;
 /** RAM, but not in the block the generated code reads directly. */
 export const TLB_SLOWRAM = 0x40;
+/**
+ * The page holds a watchpoint (an x86 data breakpoint): every access goes through the slow
+ * path, which calls `watchpointCheck` first (QEMU's TLB_WATCHPOINT). Set by the frontend's
+ * tlbFill with `markWatchpoint`.
+ */
+export const TLB_WATCHPOINT = 0x80;
 /** Entry unusable for this kind of access. */
 export const TLB_INVALID = 0x800;
 
@@ -130,6 +136,13 @@ export class SoftTlb {
   syncCodeProtection: (() => void) | null = null;
   /** Called on every flush: a page's virtual address, or -1 for everything. */
   flushListener: ((vaddr: number) => void) | null = null;
+  /**
+   * Called before an access to a page marked TLB_WATCHPOINT (QEMU's cpu_check_watchpoint).
+   * It may record a hit, or unwind to cpu_exec like a fault (the access is then not done).
+   */
+  watchpointCheck:
+    | ((vaddr: number, size: number, access: MMUAccessType, mmuIdx: number) => void)
+    | null = null;
 
   readonly stats: TlbStatistics = { fills: 0, flushes: 0, pageFlushes: 0 };
 
@@ -202,6 +215,16 @@ export class SoftTlb {
     }
     const host = r ?? w;
     this.addend[i] = host && this.fastRam?.bytes === host.bytes ? (host.offset - vpage) | 0 : 0;
+  }
+
+  /**
+   * Send every load and store to the page of `vaddr` (just installed by setPage for
+   * `mmuIdx`) through the slow path and `watchpointCheck`.
+   */
+  markWatchpoint(vaddr: number, mmuIdx: number): void {
+    const i = this.index(vaddr & PAGE_MASK, mmuIdx);
+    if (this.readTag[i] !== -1) this.readTag[i] |= TLB_WATCHPOINT;
+    if (this.writeTag[i] !== -1) this.writeTag[i] |= TLB_WATCHPOINT;
   }
 
   /** Drop every entry of every MMU index. */
@@ -325,6 +348,8 @@ export class SoftTlb {
       const i0 = this.entryFor(u, size, MMUAccessType.Load, mmuIdx);
       const u1 = (u + size - 1) >>> 0;
       const i1 = this.entryFor(u1, size, MMUAccessType.Load, mmuIdx);
+      if ((this.readTag[i0] | this.readTag[i1]) & TLB_WATCHPOINT)
+        this.watchpointCheck?.(u, size, MMUAccessType.Load, mmuIdx);
       v = 0;
       for (let k = 0; k < size; k++) {
         const b = (u + k) >>> 0;
@@ -333,6 +358,8 @@ export class SoftTlb {
       }
     } else {
       const i = this.entryFor(u, size, MMUAccessType.Load, mmuIdx);
+      if (this.readTag[i] & TLB_WATCHPOINT)
+        this.watchpointCheck?.(u, size, MMUAccessType.Load, mmuIdx);
       v = this.readAt(i, u, size);
     }
     return extend(v, memop);
@@ -347,6 +374,8 @@ export class SoftTlb {
       const i0 = this.entryFor(u, size, MMUAccessType.Store, mmuIdx);
       const u1 = (u + size - 1) >>> 0;
       const i1 = this.entryFor(u1, size, MMUAccessType.Store, mmuIdx);
+      if ((this.writeTag[i0] | this.writeTag[i1]) & TLB_WATCHPOINT)
+        this.watchpointCheck?.(u, size, MMUAccessType.Store, mmuIdx);
       for (let k = 0; k < size; k++) {
         const b = (u + k) >>> 0;
         const i = (b & PAGE_MASK) === (u & PAGE_MASK) ? i0 : i1;
@@ -355,6 +384,8 @@ export class SoftTlb {
       return;
     }
     const i = this.entryFor(u, size, MMUAccessType.Store, mmuIdx);
+    if (this.writeTag[i] & TLB_WATCHPOINT)
+      this.watchpointCheck?.(u, size, MMUAccessType.Store, mmuIdx);
     this.writeAt(i, u, size, value);
   }
 

@@ -56,8 +56,27 @@ export const CR4_OSXMMEXCPT = 1 << 10;
 
 /** DR6/DR7 fixed bits and the single-step status bit. */
 export const DR6_FIXED_1 = 0xffff0ff0 | 0;
+/** DR6: B0-B3, which breakpoint conditions were met. */
+export const DR6_B_MASK = 0xf;
+/** DR6.BD: the next instruction accesses a debug register while DR7.GD is set. */
+export const DR6_BD = 1 << 13;
 export const DR6_BS = 1 << 14;
+/** DR6.BT: a task switch to a TSS whose T bit is set. */
+export const DR6_BT = 1 << 15;
 export const DR7_FIXED_1 = 0x00000400;
+/** DR7.GD: general detect, MOV to or from a debug register raises #DB. */
+export const DR7_GD = 1 << 13;
+/** DR7 L0-L3 (the local enables, cleared by a task switch) and LE. */
+export const DR7_LOCAL_MASK = 0x155;
+/** DR7 RW field values (bits 16+4n): execute, write, I/O read/write (CR4.DE), read/write. */
+export const DR7_TYPE_EXEC = 0;
+export const DR7_TYPE_WRITE = 1;
+export const DR7_TYPE_IO = 2;
+export const DR7_TYPE_RW = 3;
+
+/** EFER bits that exist on this 32-bit CPU. */
+export const EFER_SCE = 1 << 0;
+export const EFER_NXE = 1 << 11;
 
 /**
  * Hidden flags (QEMU's hflags): what the translator needs to know about the CPU mode.
@@ -87,8 +106,29 @@ export const HF_VM = 1 << 17;
 export const HF_AC = 1 << 18;
 /** CR4.OSFXSR */
 export const HF_OSFXSR = 1 << 22;
+/** An I/O breakpoint is enabled (DR7 RW=10 with CR4.DE): IN/OUT/INS/OUTS call a check. */
+export const HF_IOBPT = 1 << 2;
+/** CR4.VME: CLI/STI/PUSHF/POPF/IRET/INT n act on VIF in virtual-8086 mode when IOPL < 3. */
+export const HF_VME = 1 << 14;
+/** CR4.PVI: CLI/STI act on VIF in protected mode at CPL 3 when IOPL < 3. */
+export const HF_PVI = 1 << 15;
+/** EFLAGS.RF (same bit): instruction breakpoints are suppressed for one instruction. */
+export const HF_RF = 1 << 16;
+/**
+ * TB flags only (never in hflags): an enabled instruction breakpoint lies on the page of the
+ * TB's first instruction or on the next page. Such TBs hold one instruction, which starts
+ * with a breakpoint check (QEMU's CF_BP_PAGE idea, computed by getTbCpuState).
+ */
+export const TBF_BP_PAGE = 1 << 19;
+/**
+ * Accesses through segment register n (ES..GS) need a limit/type check: the segment is not
+ * a present, writable, expand-up data segment with a 4 GiB limit (protected mode) or an
+ * expand-up segment with a 4 GiB limit (real and virtual-8086 mode). Bits 24-29.
+ */
+export const HF_SEGCHK_SHIFT = 24;
+export const HF_SEGCHK_MASK = 0x3f << HF_SEGCHK_SHIFT;
 /** Translation-time hint: the TB runs one instruction, then raises #DB (EFLAGS.TF). */
-export const TB_EFLAGS_MASK = TF_MASK | IOPL_MASK | VM_MASK | AC_MASK;
+export const TB_EFLAGS_MASK = TF_MASK | IOPL_MASK | RF_MASK | VM_MASK | AC_MASK;
 
 /** hflags2: NMI blocking (until the next IRET). */
 export const HF2_NMI = 1 << 0;

@@ -25,6 +25,9 @@ export const CPUID_FXSR = 1 << 24;
 export const CPUID_SSE = 1 << 25;
 export const CPUID_SSE2 = 1 << 26;
 
+/** CPUID.80000001H:EDX: execute disable (the NX/XD bit of PAE page tables, EFER.NXE). */
+export const CPUID_EXT2_NX = 1 << 20;
+
 /** Feature names in /proc/cpuinfo order, for messages and docs. */
 export const CPUID_EDX_NAMES: readonly string[] = [
   'fpu',
@@ -70,15 +73,20 @@ export interface CpuModel {
   featuresEdx: number;
   /** CPUID.01H:ECX. */
   featuresEcx: number;
+  /** CPUID.80000001H:EDX (only NX is implemented). Default 0. */
+  featuresExtEdx?: number;
   /** Up to 48 characters. */
   brand: string;
 }
 
 /**
- * What this CPU really implements: no x87 or SIMD yet (a later issue), no VME, no MCA
- * banks. `apic` is claimed only when the machine attaches a local APIC.
+ * What this CPU really implements: the x87 FPU, MMX, FXSAVE/FXRSTOR, SSE and SSE2 (as QEMU's
+ * qemu32), no SSE3 and no MCA banks. `apic` is claimed only when the machine attaches a
+ * local APIC. VME is implemented but, as in QEMU's qemu32 model, not claimed (a model with
+ * CPUID_VME makes CR4.VME/PVI writable).
  */
 export const HONEST_EDX =
+  CPUID_FPU |
   CPUID_DE |
   CPUID_PSE |
   CPUID_TSC |
@@ -90,7 +98,11 @@ export const HONEST_EDX =
   CPUID_MTRR |
   CPUID_PGE |
   CPUID_CMOV |
-  CPUID_PAT;
+  CPUID_PAT |
+  CPUID_MMX |
+  CPUID_FXSR |
+  CPUID_SSE |
+  CPUID_SSE2;
 
 export function qemu32Model(withApic: boolean): CpuModel {
   return {
@@ -100,6 +112,9 @@ export function qemu32Model(withApic: boolean): CpuModel {
     stepping: 3,
     featuresEdx: HONEST_EDX | (withApic ? CPUID_APIC : 0),
     featuresEcx: 0,
+    // qemu32 claims no extended features; NX is claimed anyway because PAE kernels use it
+    // when present and the page walk implements it (see docs/i386-system.md).
+    featuresExtEdx: CPUID_EXT2_NX,
     brand: 'QEMU Virtual CPU version 2.5+',
   };
 }
@@ -141,7 +156,7 @@ export function cpuidLeaf(
   if (leaf >= 0x80000000) {
     if (leaf > maxExtended) return cpuidLeaf(m, maxBasic, apicId);
     if (leaf === 0x80000000) return [maxExtended, v0, v2, v1];
-    if (leaf === 0x80000001) return [cpuSignature(m), 0, 0, 0];
+    if (leaf === 0x80000001) return [cpuSignature(m), 0, 0, (m.featuresExtEdx ?? 0) >>> 0];
     const brand = stringDwords(m.brand.padEnd(48, '\0'), 12);
     const k = (leaf - 0x80000002) * 4;
     return [brand[k], brand[k + 1], brand[k + 2], brand[k + 3]];

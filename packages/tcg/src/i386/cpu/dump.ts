@@ -13,7 +13,7 @@ import {
   R_LDTR,
   R_TR,
 } from './constants.js';
-import { CORE, SYS } from './state-layout.js';
+import { CORE, FPU, SYS } from './state-layout.js';
 import type { X86Cpu } from './x86-cpu.js';
 
 const hex8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
@@ -61,8 +61,17 @@ function segLine(cpu: X86Cpu, seg: number): string {
   return `${s}\n`;
 }
 
-/** QEMU's `info registers` for a 32-bit x86 CPU (x86_cpu_dump_state without FPU). */
-export function dumpX86State(cpu: X86Cpu, ccop: boolean, eipOverride?: number): string {
+/**
+ * QEMU's `info registers` for a 32-bit x86 CPU (x86_cpu_dump_state); with `fpu` the x87
+ * lines follow, as with QEMU's CPU_DUMP_FPU (the monitor's `info registers` asks for them,
+ * `-d cpu` does not).
+ */
+export function dumpX86State(
+  cpu: X86Cpu,
+  ccop: boolean,
+  eipOverride?: number,
+  fpu = false,
+): string {
   const r = cpu.regs;
   const sys = cpu.sys;
   const eflags = cpu.eflags;
@@ -92,5 +101,25 @@ export function dumpX86State(cpu: X86Cpu, ccop: boolean, eipOverride?: number): 
     s += `CCS=${hex8(c[CORE.CC_SRC])} CCD=${hex8(c[CORE.CC_DST])} CCO=${ccOpName(c[CORE.CC_OP]).padEnd(6)}\n`;
   }
   s += `EFER=${hex8(sys[SYS.EFER_HI])}${hex8(sys[SYS.EFER_LO])}\n`;
+  if (fpu) s += dumpX87State(cpu);
+  return s;
+}
+
+/**
+ * The x87 lines of QEMU's `info registers` (x86_cpu_dump_state with CPU_DUMP_FPU): FCW, the
+ * status word with TOP, the abridged tag byte (bit i set when physical register i is in
+ * use), MXCSR, then the physical registers R0-R7 as significand and sign/exponent.
+ */
+export function dumpX87State(cpu: X86Cpu): string {
+  const fpu = cpu.fpu;
+  const regs = cpu.fpregs;
+  const top = fpu[FPU.FTOP] & 7;
+  const fsw = ((fpu[FPU.FSW] & ~0x3800) | (top << 11)) & 0xffff;
+  const ftw = ~fpu[FPU.FTAGS_EMPTY] & 0xff;
+  let s = `FCW=${hex4(fpu[FPU.FCW])} FSW=${hex4(fsw)} [ST=${top}] FTW=${ftw.toString(16).padStart(2, '0')} MXCSR=${hex8(fpu[FPU.MXCSR])}\n`;
+  for (let i = 0; i < 8; i++) {
+    s += `FPR${i}=${hex8(regs[4 * i + 1])}${hex8(regs[4 * i])} ${hex4(regs[4 * i + 2])}`;
+    s += i & 1 ? '\n' : ' ';
+  }
   return s;
 }

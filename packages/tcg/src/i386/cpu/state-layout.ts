@@ -124,6 +124,22 @@ export const FPREGS_ARRAY = X86_LAYOUT.addArray('fpregs', 32);
 /** XMM0-XMM7, four little-endian dwords each: [4*i] is bits 0-31 of XMMi. */
 export const XMM_ARRAY = X86_LAYOUT.addArray('xmm', 32);
 
+/**
+ * Segment access checks, derived from the segment caches of ES..GS whenever they or the CPU
+ * mode change (X86Cpu.updateSegmentChecks). For each segment, read (0) or write (1), and
+ * access size 1/2/4 (index 0/1/2), a pair [lo, span]: an access at offset `o` is allowed
+ * when `(o - lo) >>> 0 < span >>> 0` (lo is the lowest valid offset, span the number of
+ * valid start offsets; span 0 means every access faults). Generated code reads them with
+ * loadState only in TBs whose flags say the segment needs checks (HF_SEGCHK).
+ */
+export const SEG_CHECK_ARRAY = X86_LAYOUT.addArray('segcheck', 6 * 2 * 3 * 2);
+
+/** Slot of `lo` for (segment, write?, size in bytes); `span` is the next slot. */
+export function segCheckSlot(seg: number, write: boolean, size: number): number {
+  const sizeIndex = size === 1 ? 0 : size === 2 ? 1 : 2;
+  return ((seg * 2 + (write ? 1 : 0)) * 3 + sizeIndex) * 2;
+}
+
 const regNames = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 /** IR globals of the general registers, by encoding number. */
 export const G_REGS = X86_LAYOUT.addGlobals(REGS, regNames);

@@ -1,6 +1,7 @@
-import { CPU_INTERRUPT_HARD, CPUState } from '../../core/exec/cpu-state.js';
+import { CPU_INTERRUPT_DEBUG, CPU_INTERRUPT_HARD, CPUState } from '../../core/exec/cpu-state.js';
 import { type LogSink, nullLogSink } from '../../core/log.js';
 import type { PhysicalMemory } from '../../core/softmmu/physical-memory.js';
+import { checkWatchpoints } from '../helpers/debug-helper.js';
 import { StringCursor } from '../helpers/string-cursor.js';
 import {
   PageWalkResult,
@@ -8,6 +9,14 @@ import {
   type PhysicalAccess,
   pagingMode,
 } from '../mmu/pagewalk.js';
+import {
+  SEGMENT_CHECK_SIZES,
+  type SegmentRights,
+  type SegmentWindow,
+  segmentIsFlat,
+  segmentRights,
+  segmentWindow,
+} from '../mmu/segment-check.js';
 import { CC_OP_EFLAGS, ccComputeAll } from './cc-helper.js';
 import {
   APIC_DEFAULT_ADDRESS,
@@ -21,23 +30,34 @@ import {
   CR0_PG,
   CR0_TS,
   CR0_WP,
+  CR4_DE,
   CR4_OSFXSR,
   CR4_PAE,
   CR4_PGE,
   CR4_PSE,
+  CR4_PVI,
+  CR4_VME,
   DF_MASK,
   DR6_FIXED_1,
   DR7_FIXED_1,
+  DR7_LOCAL_MASK,
+  DR7_TYPE_EXEC,
+  DR7_TYPE_IO,
   EFLAGS_FIXED,
   HF_ADDSEG,
   HF_CPL_MASK,
   HF_CS32,
   HF_EM,
+  HF_IOBPT,
   HF_MP,
   HF_OSFXSR,
   HF_PE,
+  HF_PVI,
+  HF_SEGCHK_MASK,
+  HF_SEGCHK_SHIFT,
   HF_SS32,
   HF_TS,
+  HF_VME,
   MISC_ENABLE_DEFAULT,
   PAT_RESET_HI,
   PAT_RESET_LO,
@@ -70,11 +90,13 @@ import {
   MTRR_ARRAY,
   REGS,
   SEG_BASE,
+  SEG_CHECK_ARRAY,
   SEG_FLAGS,
   SEG_LIMIT,
   SEG_SELECTOR,
   SYS,
   SYS_ARRAY,
+  segCheckSlot,
   X86_LAYOUT,
   X86_MMU_MODES,
   XMM_ARRAY,
@@ -114,6 +136,12 @@ export interface X86CpuOptions {
   log?: LogSink;
   /** log2 of TLB entries per MMU index (default 8). */
   tlbBits?: number;
+  /**
+   * The legacy FERR# output of the x87 (QEMU's ferr_irq): raised when a waiting x87
+   * instruction finds an unmasked exception pending while CR0.NE is clear, lowered when
+   * FNCLEX/FNINIT (or a loaded status word) clears it. A PC wires it to IRQ13.
+   */
+  ferr?: (level: boolean) => void;
 }
 
 /**
@@ -134,6 +162,8 @@ export class X86Cpu extends CPUState {
   readonly fpu: Int32Array;
   readonly fpregs: Int32Array;
   readonly xmm: Int32Array;
+  /** The segment-check windows of ES..GS (see SEG_CHECK_ARRAY). */
+  readonly segCheck: Int32Array;
 
   io: IoPortSpace;
   interrupts: CpuInterruptLines | null;
@@ -142,6 +172,8 @@ export class X86Cpu extends CPUState {
   readonly apicId: number;
   clockNs: () => number;
   log: LogSink;
+  /** The x87 FERR# output (see X86CpuOptions.ferr), or null when nothing is wired to it. */
+  ferr: ((level: boolean) => void) | null;
 
   /** Paging controls derived from CR0/CR4/EFER (rebuilt when they change). */
   pagingMode: PagingMode;
@@ -158,6 +190,26 @@ export class X86Cpu extends CPUState {
   readonly stringCursor = new StringCursor();
   /** Remainder out-parameter of the 64/32 division helper. */
   readonly divRemainder = new Float64Array(1);
+
+  // ---- debug registers (derived from DR0-DR7; see helpers/debug-helper.ts) -----------------
+  /** Bit n: DRn is an enabled instruction breakpoint (DR7 Ln/Gn set, RW = 00). */
+  breakpointMask = 0;
+  /** Bit n: DRn is an enabled data breakpoint (RW = 01 write, or 11 read/write). */
+  watchpointMask = 0;
+  /**
+   * DR6 bits of a #DB trap to deliver after the current instruction (data breakpoints hit,
+   * BT after a task switch), and whether one is pending (cpu_exec takes it first).
+   */
+  pendingDebugDr6 = 0;
+  debugTrapPending = false;
+  private readonly rights: SegmentRights = {
+    readable: false,
+    writable: false,
+    expandDown: false,
+    limit: 0,
+    upper: 0,
+  };
+  private readonly window: SegmentWindow = { lo: 0, span: 0 };
 
   constructor(options: X86CpuOptions) {
     super({
@@ -177,6 +229,7 @@ export class X86Cpu extends CPUState {
     this.fpu = this.state[FPU_ARRAY.id];
     this.fpregs = this.state[FPREGS_ARRAY.id];
     this.xmm = this.state[XMM_ARRAY.id];
+    this.segCheck = this.state[SEG_CHECK_ARRAY.id];
     this.io = options.io ?? EMPTY_IO_SPACE;
     this.interrupts = options.interrupts ?? null;
     this.apic = options.apic ?? null;
@@ -185,6 +238,7 @@ export class X86Cpu extends CPUState {
     const start = performance.now();
     this.clockNs = options.clockNs ?? (() => Math.floor((performance.now() - start) * 1e6));
     this.log = options.log ?? nullLogSink;
+    this.ferr = options.ferr ?? null;
     this.pagingMode = pagingMode(0, 0);
     const memory = options.memory;
     const sys = this.sys;
@@ -192,6 +246,7 @@ export class X86Cpu extends CPUState {
       read32: (a: number) => memory.read(maskA20(a, sys[SYS.A20_MASK]), 4),
       write32: (a: number, v: number) => memory.write(maskA20(a, sys[SYS.A20_MASK]), 4, v >>> 0),
     };
+    this.tlb.watchpointCheck = (vaddr, size, access) => checkWatchpoints(this, vaddr, size, access);
     this.reset();
   }
 
@@ -249,8 +304,11 @@ export class X86Cpu extends CPUState {
     c[CORE.CC_SRC] = value & CC_MASK;
     c[CORE.CC_OP] = CC_OP_EFLAGS;
     c[CORE.DF] = value & DF_MASK ? -1 : 1;
-    const keep = this.sys[SYS.EFLAGS] & ~updateMask;
+    const old = this.sys[SYS.EFLAGS];
+    const keep = old & ~updateMask;
     this.sys[SYS.EFLAGS] = (keep | (value & updateMask) | EFLAGS_FIXED) & ~(CC_MASK | DF_MASK);
+    // Entering or leaving virtual-8086 mode changes which segment checks apply.
+    if ((old ^ this.sys[SYS.EFLAGS]) & VM_MASK) this.updateSegmentHflags();
   }
 
   /** The TB key flags: hflags plus the EFLAGS bits that change translation. */
@@ -289,7 +347,7 @@ export class X86Cpu extends CPUState {
     this.updateSegmentHflags();
   }
 
-  /** SS32 and ADDSEG from the current segments and mode. */
+  /** SS32, ADDSEG and the segment-check flags from the current segments and mode. */
   updateSegmentHflags(): void {
     let h = this.sys[SYS.HFLAGS] & ~(HF_SS32 | HF_ADDSEG);
     if (this.segFlags[R_SS] & DESC_B) h |= HF_SS32;
@@ -298,6 +356,35 @@ export class X86Cpu extends CPUState {
     if (!flat32 || (this.segBase[R_DS] | this.segBase[R_ES] | this.segBase[R_SS]) !== 0)
       h |= HF_ADDSEG;
     this.sys[SYS.HFLAGS] = h;
+    this.updateSegmentChecks();
+  }
+
+  /**
+   * Recompute the access windows of ES..GS (SEG_CHECK_ARRAY) and which segments need
+   * checks at all (HF_SEGCHK): flat segments cost generated code nothing.
+   */
+  updateSegmentChecks(): void {
+    const pm = (this.sys[SYS.HFLAGS] & HF_PE) !== 0 && (this.sys[SYS.EFLAGS] & VM_MASK) === 0;
+    const out = this.segCheck;
+    const r = this.rights;
+    const w = this.window;
+    let bits = 0;
+    for (let seg = 0; seg < 6; seg++) {
+      segmentRights(this.segFlags[seg], this.segLimit[seg], pm, r);
+      if (!segmentIsFlat(r)) bits |= 1 << seg;
+      for (let rw = 0; rw < 2; rw++) {
+        const write = rw === 1;
+        for (const size of SEGMENT_CHECK_SIZES) {
+          segmentWindow(r, write, size, w);
+          const slot = segCheckSlot(seg, write, size);
+          out[slot] = w.lo | 0;
+          // A window of all 2^32 offsets (a byte access to a 4 GiB segment that needs
+          // checks for another kind of access) is stored as 2^32 - 1: see docs.
+          out[slot + 1] = Math.min(w.span, 0xffffffff) | 0;
+        }
+      }
+    }
+    this.sys[SYS.HFLAGS] = (this.sys[SYS.HFLAGS] & ~HF_SEGCHK_MASK) | (bits << HF_SEGCHK_SHIFT);
   }
 
   setCpl(cpl: number): void {
@@ -317,6 +404,8 @@ export class X86Cpu extends CPUState {
     else h |= HF_ADDSEG;
     h |= (v & (CR0_MP | CR0_EM | CR0_TS)) << 8;
     this.sys[SYS.HFLAGS] = h;
+    // PE decides which segment checks apply (types in protected mode, limits only in real mode).
+    if ((old ^ v) & CR0_PE) this.updateSegmentHflags();
     this.updatePagingMode();
   }
 
@@ -330,8 +419,62 @@ export class X86Cpu extends CPUState {
     if ((old ^ value) & (CR4_PGE | CR4_PAE | CR4_PSE)) this.tlb.flush();
     this.sys[SYS.CR4] = value;
     this.sys[SYS.HFLAGS] =
-      (this.sys[SYS.HFLAGS] & ~HF_OSFXSR) | (value & CR4_OSFXSR ? HF_OSFXSR : 0);
+      (this.sys[SYS.HFLAGS] & ~(HF_OSFXSR | HF_VME | HF_PVI)) |
+      (value & CR4_OSFXSR ? HF_OSFXSR : 0) |
+      (value & CR4_VME ? HF_VME : 0) |
+      (value & CR4_PVI ? HF_PVI : 0);
+    // CR4.DE turns DR7 RW=10 into I/O breakpoints.
+    if ((old ^ value) & CR4_DE) this.updateDebugState();
     this.updatePagingMode();
+  }
+
+  /** EFER (only SCE and NXE exist on this CPU): NXE changes the page walk. */
+  setEfer(lo: number): void {
+    if ((lo ^ this.sys[SYS.EFER_LO]) & ~1) this.tlb.flush();
+    this.sys[SYS.EFER_LO] = lo;
+    this.updatePagingMode();
+  }
+
+  // ---- debug registers ------------------------------------------------------------------
+
+  /**
+   * Recompute what DR7 enables (QEMU's cpu_x86_update_dr7 without cpu_breakpoint lists):
+   * the instruction breakpoints getTbCpuState looks for, the data breakpoints the TLB
+   * marks pages for (a change flushes it, so watched pages take the slow path), and
+   * HF_IOBPT for I/O breakpoints.
+   */
+  updateDebugState(): void {
+    const dr7 = this.sys[SYS.DR0 + 7];
+    const de = (this.sys[SYS.CR4] & CR4_DE) !== 0;
+    let exec = 0;
+    let data = 0;
+    let io = false;
+    for (let n = 0; n < 4; n++) {
+      if (!((dr7 >> (2 * n)) & 3)) continue;
+      const type = (dr7 >>> (16 + 4 * n)) & 3;
+      if (type === DR7_TYPE_EXEC) exec |= 1 << n;
+      else if (type === DR7_TYPE_IO) io ||= de;
+      else data |= 1 << n;
+    }
+    this.breakpointMask = exec;
+    if (data !== this.watchpointMask || data !== 0) this.tlb.flush();
+    this.watchpointMask = data;
+    this.sys[SYS.HFLAGS] = (this.sys[SYS.HFLAGS] & ~HF_IOBPT) | (io ? HF_IOBPT : 0);
+  }
+
+  /** Drop a pending data-breakpoint trap: the instruction faulted instead of completing. */
+  forgetDebugTrap(): void {
+    this.pendingDebugDr6 = 0;
+    this.debugTrapPending = false;
+    this.resetInterrupt(CPU_INTERRUPT_DEBUG);
+  }
+
+  /** A task switch clears the local breakpoint enables L0-L3 and LE. */
+  clearLocalBreakpoints(): void {
+    if (this.sys[SYS.DR0 + 7] & DR7_LOCAL_MASK) {
+      this.sys[SYS.DR0 + 7] &= ~DR7_LOCAL_MASK;
+      this.updateDebugState();
+    }
   }
 
   updatePagingMode(): void {
@@ -410,6 +553,9 @@ export class X86Cpu extends CPUState {
     this.regs[R_EDX] = cpuSignature(this.model);
     sys[SYS.DR0 + 6] = DR6_FIXED_1;
     sys[SYS.DR0 + 7] = DR7_FIXED_1;
+    this.pendingDebugDr6 = 0;
+    this.debugTrapPending = false;
+    this.updateDebugState();
     sys[SYS.PAT_LO] = PAT_RESET_LO;
     sys[SYS.PAT_HI] = PAT_RESET_HI;
     sys[SYS.MISC_ENABLE] = MISC_ENABLE_DEFAULT;

@@ -48,6 +48,8 @@ export function setPendingException(
   sys[SYS.ERROR_CODE] = errorCode;
   let n = intno;
   if (!isInt) {
+    // A faulting instruction did not complete: no data-breakpoint trap after it.
+    cpu.forgetDebugTrap();
     n = checkException(cpu, intno);
     if (n < 0) {
       cpu.exceptionIndex = EXCP_RESET_REQUEST;

@@ -14,8 +14,12 @@ import {
   CR4_PAE,
   CR4_PGE,
   CR4_PSE,
+  CR4_PVI,
   CR4_TSD,
+  CR4_VME,
   DR6_BS,
+  EFER_NXE,
+  EFER_SCE,
   EXCP_SHUTDOWN_REQUEST,
   EXCP0D_GPF,
   EXCP01_DB,
@@ -49,9 +53,10 @@ import {
   RF_MASK,
   VM_MASK,
 } from '../cpu/constants.js';
-import { cpuidLeaf } from '../cpu/cpuid.js';
+import { CPUID_EXT2_NX, CPUID_VME, cpuidLeaf } from '../cpu/cpuid.js';
 import { G_CC, G_DF, G_REGS, SYS } from '../cpu/state-layout.js';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
+import { takePendingDebugBits } from './debug-helper.js';
 import { raiseException, raiseExceptionNoRestore, raiseSoftwareInterrupt } from './excp.js';
 import { ldubKernel, lduwKernel } from './mem.js';
 
@@ -102,7 +107,8 @@ export const helperSingleStep = defineHelper({
   reads: 'none',
   writes: 'none',
   fn: (cpu: X86Cpu) => {
-    cpu.sys[SYS.DR0 + 6] |= DR6_BS;
+    // Data breakpoints met by the same instruction are reported with BS in one #DB.
+    takePendingDebugBits(cpu, DR6_BS);
     raiseExceptionNoRestore(cpu, EXCP01_DB);
   },
 });
@@ -222,6 +228,15 @@ function fixedMtrrIndex(msr: number): number {
   return -1;
 }
 
+/** IA32_EFER exists when CPUID.80000001H claims NX (the only EFER feature here). */
+function hasEfer(cpu: X86Cpu): boolean {
+  return ((cpu.model.featuresExtEdx ?? 0) & CPUID_EXT2_NX) !== 0;
+}
+
+function eferValidBits(cpu: X86Cpu): number {
+  return EFER_SCE | (hasEfer(cpu) ? EFER_NXE : 0);
+}
+
 /** RDMSR: [lo, hi] into the cpu's scratch, false when the MSR does not exist (#GP). */
 function readMsr(cpu: X86Cpu, msr: number): boolean {
   const sys = cpu.sys;
@@ -278,6 +293,10 @@ function readMsr(cpu: X86Cpu, msr: number): boolean {
         break;
       case MSR_MTRRdefType:
         lo = sys[SYS.MTRR_DEFTYPE];
+        break;
+      case MSR_EFER:
+        if (!hasEfer(cpu)) return false;
+        lo = sys[SYS.EFER_LO];
         break;
       default:
         return false;
@@ -337,8 +356,12 @@ function writeMsr(cpu: X86Cpu, msr: number, lo: number, hi: number): boolean {
     case MSR_MTRRcap:
     case MSR_MCG_CAP:
       return false;
-    case MSR_EFER:
-      return false; // no CPUID feature this CPU claims needs EFER
+    case MSR_EFER: {
+      // Only SCE and (when CPUID claims NX) NXE exist on a 32-bit CPU; anything else is #GP.
+      if (!hasEfer(cpu) || hi !== 0 || lo & ~eferValidBits(cpu)) return false;
+      cpu.setEfer(lo);
+      return true;
+    }
     default:
       return false;
   }
@@ -432,8 +455,13 @@ export const helperOut = defineHelper({
 
 // ---- control and debug registers -----------------------------------------------------
 
-const CR4_VALID =
+const CR4_ALWAYS_VALID =
   CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | (1 << 6) | CR4_PGE | (1 << 8) | (1 << 9) | (1 << 10);
+
+/** CR4 bits this CPU accepts: VME and PVI only when CPUID claims `vme`. */
+function cr4ValidBits(cpu: X86Cpu): number {
+  return CR4_ALWAYS_VALID | (cpu.model.featuresEdx & CPUID_VME ? CR4_VME | CR4_PVI : 0);
+}
 
 /** MOV CRn, r32 (QEMU's helper_write_crN). */
 export function writeCr(cpu: X86Cpu, reg: number, value: number): void {
@@ -453,7 +481,7 @@ export function writeCr(cpu: X86Cpu, reg: number, value: number): void {
       cpu.setCr3(value);
       return;
     case 4:
-      if (value & ~CR4_VALID) raiseException(cpu, EXCP0D_GPF, 0);
+      if (value & ~cr4ValidBits(cpu)) raiseException(cpu, EXCP0D_GPF, 0);
       cpu.setCr4(value);
       return;
     default:
@@ -506,38 +534,6 @@ export const helperClts = defineHelper({
   writes: 'none',
   canRaise: false,
   fn: (cpu: X86Cpu) => cpu.setCr0(cpu.sys[SYS.CR0] & ~CR0_TS),
-});
-
-/** DR4/DR5 alias DR6/DR7 unless CR4.DE is set, which makes them #UD. */
-function debugRegister(cpu: X86Cpu, reg: number): number {
-  if (reg === 4 || reg === 5) {
-    if (cpu.cr4 & CR4_DE) raiseException(cpu, EXCP06_ILLOP);
-    return reg + 2;
-  }
-  return reg;
-}
-
-export const helperGetDr = defineHelper({
-  name: 'get_dr',
-  nArgs: 1,
-  hasReturn: true,
-  reads: 'none',
-  writes: 'none',
-  fn: (cpu: X86Cpu, reg: number) => cpu.sys[SYS.DR0 + debugRegister(cpu, reg)],
-});
-
-export const helperSetDr = defineHelper({
-  name: 'set_dr',
-  nArgs: 2,
-  reads: 'none',
-  writes: 'none',
-  fn: (cpu: X86Cpu, reg: number, value: number) => {
-    const r = debugRegister(cpu, reg);
-    let v = value;
-    if (r === 6) v = (v & 0xf00f) | (0xffff0ff0 | 0);
-    else if (r === 7) v = (v & ~0xd800) | 0x400;
-    cpu.sys[SYS.DR0 + r] = v;
-  },
 });
 
 export const helperInvlpg = defineHelper({

@@ -10,11 +10,13 @@
 import { cpuLoopExit } from '../../core/exec/cpu-state.js';
 import {
   AC_MASK,
+  DR7_GD,
   EXCP0A_TSS,
   EXCP0B_NOSEG,
   EXCP0C_STACK,
   EXCP0D_GPF,
   EXCP0E_PAGE,
+  EXCP01_DB,
   HF_CPL_MASK,
   HF_INHIBIT_IRQ,
   HF_PE,
@@ -54,6 +56,7 @@ import {
   stwKernel,
 } from './mem.js';
 import { SWITCH_TSS_CALL, SWITCH_TSS_JMP, switchTss, taskReturn } from './task-switch.js';
+import { iretVme } from './vme-helper.js';
 
 const DESC_P = Desc.P;
 const DESC_S = Desc.S;
@@ -198,6 +201,15 @@ function hasErrorCode(intno: number): boolean {
 }
 
 /**
+ * Fault-class exceptions push EFLAGS with RF set, so that returning to the faulting
+ * instruction does not raise its instruction breakpoint again (QEMU's exception_is_fault).
+ * #DB never sets it; #BP and #OF are traps, #DF and #MC aborts.
+ */
+function exceptionIsFault(intno: number): boolean {
+  return intno !== 1 && intno !== 3 && intno !== 4 && intno !== 8 && intno !== 18;
+}
+
+/**
  * Deliver interrupt `intno` (QEMU's do_interrupt_all): `isInt` for INT n/INT3/INTO
  * (return to `nextEip`, DPL checked), `isHw` for external interrupts (no error code).
  */
@@ -210,6 +222,8 @@ export function doInterruptAll(
   isHw: boolean,
 ): void {
   if (cpu.log.enabled('int')) logInterrupt(cpu, intno, isInt, errorCode, isHw);
+  // Entering the #DB handler clears DR7.GD, so that it can use the debug registers.
+  if (intno === EXCP01_DB && !isInt && !isHw) cpu.sys[SYS.DR0 + 7] &= ~DR7_GD;
   if (cpu.hflags & HF_PE) doInterruptProtected(cpu, intno, isInt, errorCode, nextEip, isHw);
   else doInterruptReal(cpu, intno, isInt, nextEip);
   cpu.sys[SYS.OLD_EXCEPTION] = -1;
@@ -353,7 +367,7 @@ function doInterruptProtected(
     push(cpu.segSelector[R_SS]);
     push(cpu.regs[R_ESP]);
   }
-  push(cpu.eflags);
+  push(cpu.eflags | (!isInt && !isHw && exceptionIsFault(intno) ? RF_MASK : 0));
   push(cpu.segSelector[R_CS]);
   push(oldEip);
   if (pushError) push(errorCode);
@@ -769,6 +783,9 @@ export function helperIret(cpu: X86Cpu, is32: number, nextEip: number): void {
   if (cpu.protectedMode) {
     if (sys[SYS.EFLAGS] & NT_MASK) taskReturn(cpu, nextEip);
     else retProtected(cpu, is32 !== 0, true, 0);
+  } else if (sys[SYS.EFLAGS] & VM_MASK && (sys[SYS.EFLAGS] & IOPL_MASK) !== IOPL_MASK) {
+    // Only reached with CR4.VME and a 16-bit IRET (the translator raises #GP otherwise).
+    iretVme(cpu);
   } else {
     const ssp = cpu.segBase[R_SS];
     let sp = cpu.regs[R_ESP];

@@ -19,7 +19,7 @@ import { R_EAX, R_ECX, R_EDI, R_EDX, R_ESI } from '../cpu/constants.js';
 import { CORE, G_CC, G_DF, G_REGS, G_SEG_BASE } from '../cpu/state-layout.js';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
 import { checkIo } from './misc-helper.js';
-import { STR_CHECK_IO, STR_REP, STR_REPZ, type StringCursor } from './string-cursor.js';
+import { STR_CHECK_IO, STR_ONE, STR_REP, STR_REPZ, type StringCursor } from './string-cursor.js';
 
 /** Bytes moved per helper call before the TB loops back (interrupt latency bound). */
 const CHUNK_BYTES = 65536;
@@ -49,13 +49,22 @@ function cursor(cpu: X86Cpu, mode: number): StringCursor {
   return cpu.stringCursor.init(cpu, mode);
 }
 
+/**
+ * Elements one call may do: a 64 KiB chunk, or one with STR_ONE. A data breakpoint hit
+ * (cpu.debugTrapPending) also ends the call after the element that met it, so that the #DB
+ * trap comes after that iteration.
+ */
+function budgetOf(c: StringCursor, mode: number): number {
+  return mode & STR_ONE ? 1 : Math.max(1, CHUNK_BYTES / c.size);
+}
+
 function repMovs(cpu: X86Cpu, mode: number): number {
   const c = cursor(cpu, mode);
   const rep = (mode & STR_REP) !== 0;
   const tlb = cpu.tlb;
   const mo = memop(c.size);
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
-  while (c.count > 0 && budget > 0) {
+  let budget = budgetOf(c, mode);
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
     const s = c.srcAddr(cpu);
     const d = c.dstAddr(cpu);
     const fast = tlb.fastRam;
@@ -63,7 +72,9 @@ function repMovs(cpu: X86Cpu, mode: number): number {
       const n = Math.min(c.count, budget, c.room(s, cpu.regs[R_ESI]), c.room(d, cpu.regs[R_EDI]));
       // Translate both pages first (a fault here is precise: nothing was copied yet). The
       // two entries may share a TLB slot, so each host index is taken right after its fill.
-      const hs = n >= 2 ? hostIndex(cpu, s, MMUAccessType.Load, c.mmu) : -1;
+      // A run that leaves a segment goes element by element, to fault at the right one.
+      const hs =
+        n >= 2 && c.runAllowed(cpu, n, true) ? hostIndex(cpu, s, MMUAccessType.Load, c.mmu) : -1;
       const hd = hs >= 0 ? hostIndex(cpu, d, MMUAccessType.Store, c.mmu) : -1;
       if (hd >= 0) {
         const bytes = n * c.size;
@@ -84,6 +95,8 @@ function repMovs(cpu: X86Cpu, mode: number): number {
         }
       }
     }
+    c.checkSource(cpu);
+    c.checkDestination(cpu);
     const v = tlb.load(s, mo, c.mmu);
     tlb.store(d, v, mo, c.mmu);
     c.advance(cpu, 1, true, true, rep);
@@ -98,13 +111,14 @@ function repStos(cpu: X86Cpu, mode: number): number {
   const tlb = cpu.tlb;
   const mo = memop(c.size);
   const value = cpu.regs[R_EAX];
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
-  while (c.count > 0 && budget > 0) {
+  let budget = budgetOf(c, mode);
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
     const d = c.dstAddr(cpu);
     const fast = tlb.fastRam;
     if (rep && fast !== null && c.step > 0) {
       const n = Math.min(c.count, budget, c.room(d, cpu.regs[R_EDI]));
-      const hd = n >= 2 ? hostIndex(cpu, d, MMUAccessType.Store, c.mmu) : -1;
+      const hd =
+        n >= 2 && c.runAllowed(cpu, n, false) ? hostIndex(cpu, d, MMUAccessType.Store, c.mmu) : -1;
       if (hd >= 0) {
         if (c.size === 1) fast.u8.fill(value & 0xff, hd, hd + n);
         else if (c.size === 2)
@@ -115,6 +129,7 @@ function repStos(cpu: X86Cpu, mode: number): number {
         continue;
       }
     }
+    c.checkDestination(cpu);
     tlb.store(d, value, mo, c.mmu);
     c.advance(cpu, 1, false, true, rep);
     budget--;
@@ -126,9 +141,10 @@ function repLods(cpu: X86Cpu, mode: number): number {
   const c = cursor(cpu, mode);
   const rep = (mode & STR_REP) !== 0;
   const mo = memop(c.size);
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
+  let budget = budgetOf(c, mode);
   const r = cpu.regs;
-  while (c.count > 0 && budget > 0) {
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
+    c.checkSource(cpu);
     const v = cpu.tlb.load(c.srcAddr(cpu), mo, c.mmu);
     r[R_EAX] =
       c.size === 4
@@ -156,9 +172,11 @@ function repCmps(cpu: X86Cpu, mode: number): number {
   const repz = (mode & STR_REPZ) !== 0;
   const mo = memop(c.size);
   const m = c.size === 4 ? -1 : (1 << (8 * c.size)) - 1;
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
-  while (c.count > 0 && budget > 0) {
+  let budget = budgetOf(c, mode);
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
+    c.checkSource(cpu);
     const a = cpu.tlb.load(c.srcAddr(cpu), mo, c.mmu) & m;
+    c.checkDestination(cpu, true);
     const b = cpu.tlb.load(c.dstAddr(cpu), mo, c.mmu) & m;
     setCmpFlags(cpu, a, b, c.size);
     c.advance(cpu, 1, true, true, rep);
@@ -175,8 +193,9 @@ function repScas(cpu: X86Cpu, mode: number): number {
   const mo = memop(c.size);
   const m = c.size === 4 ? -1 : (1 << (8 * c.size)) - 1;
   const a = cpu.regs[R_EAX] & m;
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
-  while (c.count > 0 && budget > 0) {
+  let budget = budgetOf(c, mode);
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
+    c.checkDestination(cpu, true);
     const b = cpu.tlb.load(c.dstAddr(cpu), mo, c.mmu) & m;
     setCmpFlags(cpu, a, b, c.size);
     c.advance(cpu, 1, false, true, rep);
@@ -196,10 +215,11 @@ function repIns(cpu: X86Cpu, mode: number): number {
   const port = cpu.regs[R_EDX] & 0xffff;
   if (mode & STR_CHECK_IO) checkIo(cpu, port, c.size);
   const mo = memop(c.size);
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
-  while (c.count > 0 && budget > 0) {
+  let budget = budgetOf(c, mode);
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
     const d = c.dstAddr(cpu);
     // Make sure the store cannot fault before the port is read (a read may have side effects).
+    c.checkDestination(cpu);
     cpu.tlb.probe(d, c.size, MMUAccessType.Store, c.mmu);
     const v = cpu.io.read(port, ioSize(c.size));
     cpu.tlb.store(d, v, mo, c.mmu);
@@ -217,8 +237,9 @@ function repOuts(cpu: X86Cpu, mode: number): number {
   const mo = memop(c.size);
   const size = ioSize(c.size);
   const m = c.size === 4 ? 0xffffffff : (1 << (8 * c.size)) - 1;
-  let budget = Math.max(1, CHUNK_BYTES / c.size);
-  while (c.count > 0 && budget > 0) {
+  let budget = budgetOf(c, mode);
+  while (c.count > 0 && budget > 0 && !cpu.debugTrapPending) {
+    c.checkSource(cpu);
     const v = cpu.tlb.load(c.srcAddr(cpu), mo, c.mmu);
     cpu.io.write(port, size, (v & m) >>> 0);
     c.advance(cpu, 1, true, false, rep);

@@ -6,6 +6,7 @@ import {
   AC_MASK,
   CR0_PG,
   CR0_TS,
+  DR6_BT,
   EXCP0A_TSS,
   EXCP0B_NOSEG,
   EXCP0D_GPF,
@@ -25,6 +26,7 @@ import {
 import { SYS } from '../cpu/state-layout.js';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
 import { Desc, descriptorBase, descriptorLimit } from '../mmu/descriptor.js';
+import { requestDebugTrap } from './debug-helper.js';
 import { raiseException } from './excp.js';
 import { ldlKernel, ldubKernel, lduwKernel, stbKernel, stlKernel, stwKernel } from './mem.js';
 
@@ -129,6 +131,8 @@ export function switchTss(
   let newEip: number;
   let newEflags: number;
   let newLdt: number;
+  // The T bit of a 32-bit TSS: a #DB trap (DR6.BT) once the switch is done.
+  let debugTrap = false;
   if (is32) {
     newCr3 = ldlKernel(cpu, tssBase + 0x1c);
     newEip = ldlKernel(cpu, tssBase + 0x20);
@@ -136,6 +140,7 @@ export function switchTss(
     for (let i = 0; i < 8; i++) newRegs[i] = ldlKernel(cpu, tssBase + 0x28 + i * 4);
     for (let i = 0; i < 6; i++) newSegs[i] = lduwKernel(cpu, tssBase + 0x48 + i * 4);
     newLdt = lduwKernel(cpu, tssBase + 0x60);
+    debugTrap = (lduwKernel(cpu, tssBase + 0x64) & 1) !== 0;
   } else {
     newEip = lduwKernel(cpu, tssBase + 0x0e);
     newEflags = lduwKernel(cpu, tssBase + 0x10);
@@ -227,6 +232,9 @@ export function switchTss(
     cpu.setCpl(3);
   }
   if (newEip >>> 0 > cpu.segLimit[R_CS] >>> 0) raiseException(cpu, EXCP0D_GPF, 0);
+  // The local breakpoints belong to the old task.
+  cpu.clearLocalBreakpoints();
+  if (debugTrap) requestDebugTrap(cpu, DR6_BT);
 }
 
 /** IRET with NT set: back to the task in the back link (QEMU's helper_iret_protected). */

@@ -13,20 +13,25 @@ import {
 import type { IrBuilder, Operand } from '../../core/ir/builder.js';
 import type { HelperInfo } from '../../core/ir/helper.js';
 import { effectCovers } from '../../core/ir/helper.js';
-import { type MemOp, MO_8, MO_16, MO_32, MO_SIGN } from '../../core/ir/opcodes.js';
-import type { Temp } from '../../core/ir/temp.js';
+import { Cond, type MemOp, MO_8, MO_16, MO_32, MO_SIGN } from '../../core/ir/opcodes.js';
+import type { Label, Temp } from '../../core/ir/temp.js';
 import { CC_OP_DYNAMIC } from '../cpu/cc-helper.js';
 import {
+  EXCP0C_STACK,
+  EXCP0D_GPF,
   HF_ADDSEG,
   HF_CPL_MASK,
   HF_CS32,
   HF_INHIBIT_IRQ,
   HF_PE,
+  HF_SEGCHK_SHIFT,
   HF_SS32,
   IOPL_MASK,
   IOPL_SHIFT,
   R_ESP,
   R_SS,
+  RF_MASK,
+  TBF_BP_PAGE,
   TF_MASK,
   VM_MASK,
 } from '../cpu/constants.js';
@@ -37,12 +42,17 @@ import {
   G_SEG_BASE,
   MMU_KERNEL_IDX,
   MMU_USER_IDX,
+  SEG_CHECK_ARRAY,
+  SYS,
+  SYS_ARRAY,
+  segCheckSlot,
 } from '../cpu/state-layout.js';
 import { DecodeMode, type FetchByte, InsnDecoder } from '../decode/decoder.js';
 import { DecodedInsn, type X86Operand, X86OperandKind } from '../decode/insn.js';
 import {
   helperRaiseException,
   helperRaiseExceptionErr,
+  helperRaiseFault,
   helperResetInhibitIrq,
   helperSetInhibitIrq,
   helperSingleStep,
@@ -74,6 +84,23 @@ export class X86DisasContext {
   /** Direct chaining is allowed (no single-step, no interrupt shadow ending here). */
   readonly jmpOpt: boolean;
   readonly decodeMode: number;
+  /** Bit n: accesses through segment register n need a limit/type check (HF_SEGCHK). */
+  readonly segChecks: number;
+  /**
+   * One instruction per TB: single-step, an interrupt shadow, EFLAGS.RF (cleared after one
+   * instruction) or an instruction breakpoint on the page.
+   */
+  readonly oneInsn: boolean;
+
+  /**
+   * Addresses made by genAddSeg in the current instruction and their segment (bits 0-2,
+   * bit 3 when the base was added): the segment checks of genLoad/genStore look them up.
+   */
+  private readonly addrTemps: Operand[] = [];
+  private readonly addrSegs: number[] = [];
+  /** Out-of-line #GP(0) / #SS(0) of the current instruction's segment checks. */
+  private gpLabel: Label | null = null;
+  private ssLabel: Label | null = null;
 
   /** Translation-time cc_op (CC_OP_DYNAMIC: unknown, read the global). */
   ccOp = CC_OP_DYNAMIC;
@@ -103,7 +130,9 @@ export class X86DisasContext {
     this.iopl = (f & IOPL_MASK) >> IOPL_SHIFT;
     this.tf = (f & TF_MASK) !== 0;
     this.mmuIdx = this.cpl === 3 ? MMU_USER_IDX : MMU_KERNEL_IDX;
-    this.jmpOpt = !this.tf && (f & HF_INHIBIT_IRQ) === 0;
+    this.segChecks = (f >>> HF_SEGCHK_SHIFT) & 0x3f;
+    this.oneInsn = this.tf || (f & (HF_INHIBIT_IRQ | RF_MASK | TBF_BP_PAGE)) !== 0;
+    this.jmpOpt = !this.oneInsn;
     this.decodeMode =
       (this.code32 ? DecodeMode.CODE32 : 0) | (this.pe && !this.vm86 ? DecodeMode.PROTECTED : 0);
     const csBase = this.csBase;
@@ -118,6 +147,66 @@ export class X86DisasContext {
   /** Size in bytes of the stack pointer (SS.B). */
   get stackAddrSize(): 2 | 4 {
     return this.ss32 ? 4 : 2;
+  }
+
+  /** Forget the previous instruction's addresses (its temps are dead now). */
+  startInsn(): void {
+    this.a0 = null;
+    this.addrTemps.length = 0;
+    this.addrSegs.length = 0;
+    this.gpLabel = null;
+    this.ssLabel = null;
+  }
+
+  /** Record that `addr` is a linear address in segment `seg` (see genAddSeg). */
+  noteAddress(addr: Operand, seg: number, baseAdded: boolean): void {
+    this.addrTemps.push(addr);
+    this.addrSegs.push(seg | (baseAdded ? 8 : 0));
+  }
+
+  /**
+   * The segment of `addr`: the one genAddSeg recorded for it, else the last one of this
+   * instruction (an address derived from it, such as the selector half of a far
+   * pointer). -1 when the instruction made none.
+   */
+  segmentOf(addr: Operand): number {
+    const n = this.addrTemps.length;
+    for (let i = n - 1; i >= 0; i--) if (this.addrTemps[i] === addr) return this.addrSegs[i];
+    return n > 0 ? this.addrSegs[n - 1] : -1;
+  }
+
+  /** The label of the current instruction's out-of-line #SS(0) or #GP(0). */
+  segFaultLabel(stack: boolean): Label {
+    if (stack) {
+      this.ssLabel ??= this.b.newLabel();
+      return this.ssLabel;
+    }
+    this.gpLabel ??= this.b.newLabel();
+    return this.gpLabel;
+  }
+
+  /**
+   * After the instruction: the fault paths its segment checks branch to. They come after
+   * the instruction's code and before the next insn_start, so a fault restores the state
+   * of this instruction; the normal path jumps over them.
+   */
+  endInsn(fallsThrough: boolean): void {
+    if (this.gpLabel === null && this.ssLabel === null) return;
+    const b = this.b;
+    const skip = fallsThrough ? b.newLabel() : null;
+    if (skip !== null) b.br(skip);
+    for (const [label, vector] of [
+      [this.gpLabel, EXCP0D_GPF],
+      [this.ssLabel, EXCP0C_STACK],
+    ] as const) {
+      if (label === null) continue;
+      b.setLabel(label);
+      b.call(helperRaiseFault, null, vector, 0);
+      b.exitTb();
+    }
+    if (skip !== null) b.setLabel(skip);
+    this.gpLabel = null;
+    this.ssLabel = null;
   }
 }
 
@@ -207,6 +296,7 @@ export function genAddSeg(
   } else {
     b.mov(t, a0);
   }
+  dc.noteAddress(t, ovrSeg >= 0 ? ovrSeg : defSeg, seg >= 0);
   return t;
 }
 
@@ -242,13 +332,51 @@ export function genModrmAddress(dc: X86DisasContext): Temp {
 
 // ---- guest memory -----------------------------------------------------------------------
 
+/**
+ * The segment limit and type check of an access of `size` bytes at linear address `addr`
+ * (made by genAddSeg, or derived from such an address in this instruction). Nothing is
+ * generated when the TB flags say the segment is flat, which is the common case of 32-bit
+ * protected-mode code; otherwise the offset is tested against the segment's precomputed
+ * window (SEG_CHECK_ARRAY) with one unsigned comparison, and a violation branches to the
+ * instruction's out-of-line #GP(0), or #SS(0) for SS.
+ */
+export function genSegCheck(
+  dc: X86DisasContext,
+  size: number,
+  addr: Operand,
+  write: boolean,
+): void {
+  if (dc.segChecks === 0) return;
+  const info = dc.segmentOf(addr);
+  if (info < 0) return;
+  const seg = info & 7;
+  if (!((dc.segChecks >> seg) & 1)) return;
+  const b = dc.b;
+  let offset = addr;
+  if (info & 8) {
+    const t = b.temp();
+    b.sub(t, addr, G_SEG_BASE[seg]);
+    offset = t;
+  }
+  const slot = segCheckSlot(seg, write, size);
+  const lo = b.temp();
+  const span = b.temp();
+  b.loadState(lo, SEG_CHECK_ARRAY, slot);
+  b.loadState(span, SEG_CHECK_ARRAY, slot + 1);
+  const rel = b.temp();
+  b.sub(rel, offset, lo);
+  b.brcond(Cond.Geu, rel, span, dc.segFaultLabel(seg === R_SS));
+}
+
 export function genLoad(dc: X86DisasContext, size: number, addr: Operand, signed = false): Temp {
+  genSegCheck(dc, size, addr, false);
   const t = dc.b.temp();
   dc.b.qemuLd(t, addr, memopOf(size, signed), dc.mmuIdx);
   return t;
 }
 
 export function genStore(dc: X86DisasContext, size: number, addr: Operand, v: Operand): void {
+  genSegCheck(dc, size, addr, true);
   dc.b.qemuSt(v, addr, memopOf(size), dc.mmuIdx);
 }
 
@@ -401,6 +529,19 @@ export function genJmpTb(dc: X86DisasContext, destEip: number, slot: 0 | 1): voi
     genEob(dc, false, true);
   }
   dc.base.isJmp = DISAS_NORETURN;
+}
+
+/**
+ * EFLAGS.RF suppresses instruction breakpoints for one instruction: a TB with RF holds just
+ * that instruction (after its breakpoint check), and RF is cleared before it runs, so that
+ * an IRET in it can set RF again for the next one.
+ */
+export function genClearResumeFlag(dc: X86DisasContext): void {
+  const b = dc.b;
+  const t = b.temp();
+  b.loadState(t, SYS_ARRAY, SYS.EFLAGS);
+  b.and(t, t, ~RF_MASK);
+  b.storeState(t, SYS_ARRAY, SYS.EFLAGS);
 }
 
 /** Raise exception `intno` at the current instruction (QEMU's gen_exception). */

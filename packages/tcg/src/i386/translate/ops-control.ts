@@ -5,7 +5,14 @@
 import type { Operand } from '../../core/ir/builder.js';
 import { defineHelper } from '../../core/ir/helper.js';
 import { Cond, invertCond } from '../../core/ir/opcodes.js';
-import { EXCP0D_GPF, EXCP01_DB, EXCP04_INTO, EXCP05_BOUND, R_ECX } from '../cpu/constants.js';
+import {
+  EXCP0D_GPF,
+  EXCP01_DB,
+  EXCP04_INTO,
+  EXCP05_BOUND,
+  HF_VME,
+  R_ECX,
+} from '../cpu/constants.js';
 import { G_EIP, G_REGS } from '../cpu/state-layout.js';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
 import { X86Op, X86OperandKind } from '../decode/insn.js';
@@ -15,6 +22,7 @@ import {
   helperRaiseInterrupt,
 } from '../helpers/misc-helper.js';
 import { helperIret, helperLcall, helperLjmp, helperLret } from '../helpers/seg-helper.js';
+import { helperIntVme } from '../helpers/vme-helper.js';
 import { genPrepareCc } from './cc.js';
 import {
   DISAS_EOB_ONLY,
@@ -183,7 +191,9 @@ export function genRetFar(dc: X86DisasContext): void {
 }
 
 export function genIret(dc: X86DisasContext): void {
-  if (dc.vm86 && dc.iopl !== 3) {
+  // With IOPL < 3 in virtual-8086 mode only a 16-bit IRET under CR4.VME is allowed (the
+  // helper loads IF into VIF).
+  if (dc.vm86 && dc.iopl !== 3 && (!(dc.flags & HF_VME) || dc.insn.opSize !== 2)) {
     genException(dc, EXCP0D_GPF, 0);
     return;
   }
@@ -204,8 +214,18 @@ export function genInterrupt(dc: X86DisasContext, intno: number): void {
 }
 
 export function genIntN(dc: X86DisasContext): void {
-  if (dc.vm86 && dc.iopl !== 3) genException(dc, EXCP0D_GPF, 0);
-  else genInterrupt(dc, dc.insn.operands[0].value & 0xff);
+  const intno = dc.insn.operands[0].value & 0xff;
+  if (dc.vm86 && dc.flags & HF_VME) {
+    // The interrupt redirection bitmap decides (see helpers/vme-helper.ts).
+    genUpdateCcOp(dc);
+    genUpdateEipCur(dc);
+    dc.b.call(helperIntVme, null, intno, dc.nextEip);
+    dc.base.isJmp = DISAS_EOB_ONLY;
+  } else if (dc.vm86 && dc.iopl !== 3) {
+    genException(dc, EXCP0D_GPF, 0);
+  } else {
+    genInterrupt(dc, intno);
+  }
 }
 
 export function genInto(dc: X86DisasContext): void {

@@ -206,14 +206,15 @@ export const helperLoadSeg = defineHelper({
 /**
  * Load segment register `seg` with `selector` (QEMU's gen_movl_seg). In real mode the
  * base is computed inline; in protected mode a helper checks the descriptor. A change of
- * SS starts an interrupt shadow; other loads may change ADDSEG, so the TB ends.
+ * SS starts an interrupt shadow; other loads may change ADDSEG or whether the segment's
+ * accesses need checks (HF_SEGCHK), so the TB ends.
  */
 export function genMovlSeg(dc: X86DisasContext, seg: number, selector: Operand): void {
   const b = dc.b;
   if (dc.protectedMode) {
     genCallHelper(dc, helperLoadSeg, null, seg, selector);
     if (seg === R_SS) dc.base.isJmp = DISAS_EOB_INHIBIT_IRQ;
-    else if (dc.code32 && seg < 4) dc.base.isJmp = DISAS_EOB_NEXT;
+    else dc.base.isJmp = DISAS_EOB_NEXT;
     return;
   }
   if (dc.vm86) {

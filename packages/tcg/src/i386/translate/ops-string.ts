@@ -9,15 +9,19 @@ import type { HelperInfo } from '../../core/ir/helper.js';
 import { Cond } from '../../core/ir/opcodes.js';
 import type { Temp } from '../../core/ir/temp.js';
 import { CC_OP_SUBB, ccOpFor } from '../cpu/cc-helper.js';
-import { R_EAX, R_EDI, R_ES, R_ESI } from '../cpu/constants.js';
-import { G_DF, G_REGS } from '../cpu/state-layout.js';
+import { HF_IOBPT, R_EAX, R_EDI, R_EDX, R_ES, R_ESI, RF_MASK } from '../cpu/constants.js';
+import { G_DF, G_EIP, G_REGS } from '../cpu/state-layout.js';
 import { X86Op, X86Prefix } from '../decode/insn.js';
+import { helperBptIo } from '../helpers/debug-helper.js';
 import {
   STR_ADDR32,
   STR_CHECK_IO,
   STR_DST_BASE,
+  STR_DST_CHECK,
+  STR_ONE,
   STR_REP,
   STR_REPZ,
+  STR_SRC_CHECK,
   STR_SRC_SHIFT,
 } from '../helpers/string-cursor.js';
 import {
@@ -33,6 +37,7 @@ import {
   genAddAddrReg,
   genAddSeg,
   genCallHelper,
+  genClearResumeFlag,
   genJmpTb,
   genLoad,
   genReadReg,
@@ -145,19 +150,36 @@ function genStringHelper(dc: X86DisasContext, op: X86Op, rep: boolean, io: boole
   let mode = insn.opSize | (insn.addrSize === 4 ? STR_ADDR32 : 0);
   const usesSource =
     op === X86Op.Movs || op === X86Op.Lods || op === X86Op.Cmps || op === X86Op.Outs;
-  if (usesSource && (insn.segOverride >= 0 || dc.addseg))
+  // Segment checks in the helper: the source segment is then always passed (with ADDSEG
+  // clear its base is 0 anyway).
+  const checkSource = usesSource && ((dc.segChecks >> insn.memSeg) & 1) !== 0;
+  if (usesSource && (insn.segOverride >= 0 || dc.addseg || checkSource))
     mode |= (insn.memSeg + 1) << STR_SRC_SHIFT;
+  if (checkSource) mode |= STR_SRC_CHECK;
+  if (op !== X86Op.Lods && op !== X86Op.Outs && (dc.segChecks >> R_ES) & 1) mode |= STR_DST_CHECK;
   if (dc.addseg) mode |= STR_DST_BASE;
   if (rep) mode |= STR_REP;
   if (insn.prefixes & X86Prefix.REPZ) mode |= STR_REPZ;
   if (io && needsIoCheck(dc)) mode |= STR_CHECK_IO;
+  const ioBreakpoints = io && (dc.flags & HF_IOBPT) !== 0;
+  if (ioBreakpoints) mode |= STR_ONE;
   const more = b.temp();
   genCallHelper(dc, helperFor(op), more, mode);
+  if (ioBreakpoints) {
+    // The I/O breakpoint trap comes after the iteration: at the instruction while a REP
+    // has iterations left, else after it.
+    b.movcond(Cond.Ne, G_EIP, more, 0, dc.curEip, dc.nextEip);
+    const port = b.temp();
+    b.ext16u(port, G_REGS[R_EDX]);
+    genCallHelper(dc, helperBptIo, null, port, insn.opSize);
+  }
   if (!rep) return;
   genUpdateCcOp(dc);
   const done = b.newLabel();
   b.brcond(Cond.Eq, more, 0, done);
   genJmpTb(dc, dc.curEip, 1);
   b.setLabel(done);
+  // RF (which kept the instruction's breakpoint quiet between chunks) ends with it.
+  if (dc.flags & RF_MASK) genClearResumeFlag(dc);
   genJmpTb(dc, dc.nextEip, 0);
 }

@@ -1,21 +1,23 @@
 /**
  * System and miscellaneous instructions: EFLAGS pushes and pops, CLI/STI/CLD/STD, HLT,
  * port I/O, CPUID/RDTSC/MSRs, SYSENTER/SYSEXIT, control/debug/descriptor-table registers,
- * LLDT/LTR/LAR/LSL/VERR/VERW/ARPL, and what this CPU does not have (x87, SIMD).
+ * LLDT/LTR/LAR/LSL/VERR/VERW/ARPL, WAIT (the x87 escapes are ops-x87.ts) and RDPMC.
  *
  * Privilege checks that depend only on the TB flags (CPL, IOPL, VM) are made at
  * translation time and become a #GP in the generated code.
  */
+import type { Operand } from '../../core/ir/builder.js';
 import { defineHelper } from '../../core/ir/helper.js';
 import { Cond } from '../../core/ir/opcodes.js';
 import {
   AC_MASK,
   EXCP0D_GPF,
-  EXCP06_ILLOP,
   EXCP07_PREX,
-  HF_EM,
+  HF_IOBPT,
   HF_MP,
+  HF_PVI,
   HF_TS,
+  HF_VME,
   ID_MASK,
   IF_MASK,
   IOPL_MASK,
@@ -25,15 +27,16 @@ import {
   R_LDTR,
   R_TR,
   TF_MASK,
+  VIF_MASK,
 } from '../cpu/constants.js';
 import { G_DF, G_REGS, SEG_SELECTOR, SYS, SYS_ARRAY } from '../cpu/state-layout.js';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
 import { X86OperandKind } from '../decode/insn.js';
+import { helperBptIo, helperGetDr, helperSetDr } from '../helpers/debug-helper.js';
 import {
   helperCheckIo,
   helperClts,
   helperCpuid,
-  helperGetDr,
   helperHlt,
   helperIn,
   helperInvlpg,
@@ -43,7 +46,6 @@ import {
   helperRdtsc,
   helperReadCr,
   helperReadEflags,
-  helperSetDr,
   helperWriteCr,
   helperWriteEflags,
   helperWrmsr,
@@ -58,6 +60,7 @@ import {
   helperVerr,
   helperVerw,
 } from '../helpers/seg-helper.js';
+import { helperPopfVme, helperStiVif } from '../helpers/vme-helper.js';
 import { genComputeEflagsTemp } from './cc.js';
 import {
   DISAS_EOB_INHIBIT_IRQ,
@@ -81,6 +84,7 @@ import {
 } from './context.js';
 import { genSetEflagsCc } from './ops-alu.js';
 import { needsIoCheck } from './ops-string.js';
+import { genX87CheckPending } from './ops-x87.js';
 
 /** #GP(0) unless CPL is 0 (in real mode CPL is 0). Returns false when it raised. */
 function requireCpl0(dc: X86DisasContext): boolean {
@@ -93,19 +97,50 @@ function requireCpl0(dc: X86DisasContext): boolean {
 
 // ---- EFLAGS ----------------------------------------------------------------------------
 
+/**
+ * The IOPL-sensitive instructions act on VIF instead of faulting: virtual-8086 mode with
+ * CR4.VME, or protected mode at CPL 3 with CR4.PVI (callers check IOPL < 3 / CPL > IOPL).
+ */
+function usesVirtualInterruptFlag(dc: X86DisasContext): boolean {
+  if (dc.vm86) return (dc.flags & HF_VME) !== 0;
+  return dc.pe && dc.cpl === 3 && (dc.flags & HF_PVI) !== 0;
+}
+
 export function genPushf(dc: X86DisasContext): void {
+  const b = dc.b;
   if (dc.vm86 && dc.iopl !== 3) {
-    genException(dc, EXCP0D_GPF, 0);
+    // VME: a 16-bit PUSHF shows VIF as IF and IOPL as 3; otherwise #GP(0).
+    if (!(dc.flags & HF_VME) || dc.insn.opSize !== 2) {
+      genException(dc, EXCP0D_GPF, 0);
+      return;
+    }
+    const t = b.temp();
+    genCallHelper(dc, helperReadEflags, t);
+    const vif = b.temp();
+    b.shr(vif, t, 10); // VIF (bit 19) to IF (bit 9)
+    b.and(vif, vif, IF_MASK);
+    b.and(t, t, ~IF_MASK);
+    b.or(t, t, vif);
+    b.or(t, t, IOPL_MASK);
+    genPush(dc, 2, t);
     return;
   }
-  const t = dc.b.temp();
+  const t = b.temp();
   genCallHelper(dc, helperReadEflags, t);
   genPush(dc, dc.insn.opSize, t);
 }
 
 export function genPopf(dc: X86DisasContext): void {
   if (dc.vm86 && dc.iopl !== 3) {
-    genException(dc, EXCP0D_GPF, 0);
+    // VME: a 16-bit POPF loads IF into VIF (#GP for TF, or IF with VIP); otherwise #GP(0).
+    if (!(dc.flags & HF_VME) || dc.insn.opSize !== 2) {
+      genException(dc, EXCP0D_GPF, 0);
+      return;
+    }
+    const v = genPopValue(dc, 2);
+    genCallHelper(dc, helperPopfVme, null, v);
+    genStackAdjust(dc, 2);
+    dc.base.isJmp = DISAS_EOB_NEXT;
     return;
   }
   const size = dc.insn.opSize;
@@ -121,13 +156,25 @@ export function genPopf(dc: X86DisasContext): void {
   dc.base.isJmp = DISAS_EOB_NEXT;
 }
 
-/** CLI/STI: IOPL-sensitive in protected and virtual-8086 mode. */
+/**
+ * CLI/STI: IOPL-sensitive in protected and virtual-8086 mode; with VME/PVI they clear or
+ * set VIF instead (STI faults when VIP is set).
+ */
 export function genCliSti(dc: X86DisasContext, sti: boolean): void {
+  const b = dc.b;
   if (dc.pe && dc.cpl > dc.iopl) {
-    genException(dc, EXCP0D_GPF, 0);
+    if (!usesVirtualInterruptFlag(dc)) {
+      genException(dc, EXCP0D_GPF, 0);
+    } else if (sti) {
+      genCallHelper(dc, helperStiVif, null);
+    } else {
+      const t = b.temp();
+      b.loadState(t, SYS_ARRAY, SYS.EFLAGS);
+      b.and(t, t, ~VIF_MASK);
+      b.storeState(t, SYS_ARRAY, SYS.EFLAGS);
+    }
     return;
   }
-  const b = dc.b;
   const t = b.temp();
   b.loadState(t, SYS_ARRAY, SYS.EFLAGS);
   if (sti) b.or(t, t, IF_MASK);
@@ -169,6 +216,14 @@ export function genIn(dc: X86DisasContext): void {
   const t = dc.b.temp();
   dc.b.call(helperIn, t, port, size);
   genWriteReg(dc, size, R_EAX, t);
+  genIoBreakpointCheck(dc, port, size);
+}
+
+/** After a port access with HF_IOBPT: the I/O breakpoint trap, EIP after the instruction. */
+export function genIoBreakpointCheck(dc: X86DisasContext, port: Operand, size: number): void {
+  if (!(dc.flags & HF_IOBPT)) return;
+  genUpdateEipNext(dc);
+  genCallHelper(dc, helperBptIo, null, port, size);
 }
 
 export function genOut(dc: X86DisasContext): void {
@@ -177,6 +232,7 @@ export function genOut(dc: X86DisasContext): void {
   if (needsIoCheck(dc)) genCallHelper(dc, helperCheckIo, null, port, size);
   const v = genReadReg(dc, size, R_EAX);
   dc.b.call(helperOut, null, port, v, size);
+  genIoBreakpointCheck(dc, port, size);
 }
 
 // ---- CPUID, TSC, MSRs, fast system calls --------------------------------------------------
@@ -398,17 +454,12 @@ export function genArpl(dc: X86DisasContext): void {
   genSetEflagsCc(dc, f);
 }
 
-// ---- what this CPU does not have ----------------------------------------------------------
+// ---- WAIT and RDPMC ---------------------------------------------------------------------------
 
-/** x87 without an FPU: #NM when CR0.EM or CR0.TS asks for emulation, else #UD. */
-export function genX87(dc: X86DisasContext): void {
-  if (dc.flags & (HF_EM | HF_TS)) genException(dc, EXCP07_PREX);
-  else genException(dc, EXCP06_ILLOP);
-}
-
-/** WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set, else a no-op. */
+/** WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set, else a pending x87 exception. */
 export function genWait(dc: X86DisasContext): void {
   if ((dc.flags & (HF_MP | HF_TS)) === (HF_MP | HF_TS)) genException(dc, EXCP07_PREX);
+  else genX87CheckPending(dc);
 }
 
 export function genRdpmc(dc: X86DisasContext): void {

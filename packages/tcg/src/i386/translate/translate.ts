@@ -15,23 +15,26 @@ import type { LogSink } from '../../core/log.js';
 import {
   EXCP0D_GPF,
   EXCP06_ILLOP,
-  HF_INHIBIT_IRQ,
   R_DS,
   R_ES,
   R_FS,
   R_GS,
   R_SS,
+  RF_MASK,
+  TBF_BP_PAGE,
 } from '../cpu/constants.js';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
 import { DecodeMode, InsnDecoder } from '../decode/decoder.js';
-import { DecodedInsn, DecodeStatus, X86Op } from '../decode/insn.js';
+import { DecodedInsn, DecodeStatus, X86Op, X86Prefix } from '../decode/insn.js';
 import { formatInsn } from '../disas/disas.js';
+import { helperCheckBreakpoint } from '../helpers/debug-helper.js';
 import { helperLogCpu } from '../helpers/misc-helper.js';
 import {
   DISAS_EOB_INHIBIT_IRQ,
   DISAS_EOB_NEXT,
   DISAS_EOB_ONLY,
   DISAS_JUMP,
+  genClearResumeFlag,
   genEob,
   genException,
   genJmpTb,
@@ -101,6 +104,7 @@ import {
   genXchg,
   genXlat,
 } from './ops-data.js';
+import { genSimd } from './ops-simd.js';
 import { genStringInsn } from './ops-string.js';
 import {
   genArpl,
@@ -130,8 +134,8 @@ import {
   genSysenter,
   genVerrVerw,
   genWait,
-  genX87,
 } from './ops-system.js';
+import { genX87Insn } from './ops-x87.js';
 
 /** Translate the instruction at dc.base.pcNext. */
 function translateOne(dc: X86DisasContext): void {
@@ -139,11 +143,17 @@ function translateOne(dc: X86DisasContext): void {
   const insn = dc.insn;
   const pc = db.pcNext;
   dc.curEip = (pc - dc.csBase) >>> 0;
-  dc.a0 = null;
+  dc.startInsn();
   const status = dc.decoder.decode(insn, dc.fetch, dc.curEip, dc.decodeMode);
   const length = Math.max(insn.length, 1);
   db.pcNext = (pc + length) >>> 0;
   dc.nextEip = dc.code32 ? (dc.curEip + length) >>> 0 : (dc.curEip + length) & 0xffff;
+  // An instruction breakpoint is a fault before anything else the instruction does.
+  if (dc.flags & TBF_BP_PAGE) dc.b.call(helperCheckBreakpoint, null, pc | 0);
+  // A REP string instruction clears RF only once it is done (ops-string.ts): its chunks
+  // must not hit its breakpoint again.
+  if (dc.flags & RF_MASK && !(status === DecodeStatus.Ok && isRepString(insn)))
+    genClearResumeFlag(dc);
   if (status === DecodeStatus.TooLong) {
     genException(dc, EXCP0D_GPF, 0);
     return;
@@ -153,6 +163,21 @@ function translateOne(dc: X86DisasContext): void {
     return;
   }
   dispatch(dc, insn.op);
+  dc.endInsn(db.isJmp !== DISAS_NORETURN);
+}
+
+function isRepString(insn: DecodedInsn): boolean {
+  const op = insn.op;
+  return (
+    (insn.prefixes & (X86Prefix.REPZ | X86Prefix.REPNZ)) !== 0 &&
+    (op === X86Op.Movs ||
+      op === X86Op.Cmps ||
+      op === X86Op.Stos ||
+      op === X86Op.Lods ||
+      op === X86Op.Scas ||
+      op === X86Op.Ins ||
+      op === X86Op.Outs)
+  );
 }
 
 function dispatch(dc: X86DisasContext, op: X86Op): void {
@@ -512,11 +537,13 @@ function dispatch(dc: X86DisasContext, op: X86Op): void {
       genArpl(dc);
       return;
     case X86Op.X87:
-      genX87(dc);
+      genX87Insn(dc);
+      return;
+    case X86Op.Simd:
+      genSimd(dc);
       return;
     case X86Op.Rsm:
     case X86Op.Ud:
-    case X86Op.Simd:
     case X86Op.Invalid:
       genException(dc, EXCP06_ILLOP);
       return;
@@ -535,8 +562,9 @@ const x86TranslatorOps: TranslatorOps<X86DisasContext, X86Cpu> = {
   translateInsn(dc) {
     translateOne(dc);
     const db = dc.base;
-    // One instruction per TB under single-step or in an interrupt shadow.
-    if (db.isJmp === DISAS_NEXT && (dc.tf || dc.flags & HF_INHIBIT_IRQ)) db.isJmp = DISAS_EOB_NEXT;
+    // One instruction per TB under single-step, in an interrupt shadow, with RF, or on a
+    // page with an instruction breakpoint.
+    if (db.isJmp === DISAS_NEXT && dc.oneInsn) db.isJmp = DISAS_EOB_NEXT;
   },
   tbStop(dc) {
     const db = dc.base;
