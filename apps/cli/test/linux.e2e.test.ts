@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { image, TsemuProcess } from './tsemu-process.js';
 
 const MARKER = 'TSEMU-INITRAMFS-READY';
-const BOOT_TIMEOUT_MS = 600_000;
+const BOOT_TIMEOUT_MS = 900_000;
 let running: TsemuProcess | undefined;
 afterEach(() => running?.kill());
 

@@ -16,17 +16,6 @@ export interface KnownFailure {
   readonly reason: string;
 }
 
-/**
- * A misaligned access that crosses into an unmapped page faults with CR2 = its last byte;
- * the processor reports the first byte of the page it could not access.
- */
-const CROSS_PAGE_CR2 =
-  'tsemu bug: a 32-bit access crossing into an unmapped page reports CR2 = its last byte ' +
-  '(address + 3) instead of the first byte of the unmapped page. SoftTlb.loadSlow/storeSlow ' +
-  "(and probe) fill the second page with vaddr + size - 1; they should pass that page's " +
-  "first byte, (vaddr + size - 1) & PAGE_MASK, as QEMU's mmu_lookup does " +
-  '(packages/tcg/src/core/softmmu/tlb.ts).';
-
 /** Read-modify-write instructions report a #PF on a not-present page as a read. */
 const RMW_ERROR_CODE =
   'tsemu bug: a read-modify-write instruction (ALU ops, INC/DEC/NOT/NEG, shifts and ' +
@@ -37,14 +26,6 @@ const RMW_ERROR_CODE =
   'writes, SETcc, MOVS and POP m are right.';
 
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  { form: 'mov r32,m32 across the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'mov m32,r32 across the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'pop r32 across the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'rep movsd off the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'rep stosd off the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'rep lodsd off the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'repe cmpsd off the page end', reason: CROSS_PAGE_CR2 },
-  { form: 'repne scasd off the page end', reason: CROSS_PAGE_CR2 },
   { form: 'inc m32 unmapped', reason: RMW_ERROR_CODE },
   { form: 'not m8 unmapped', reason: RMW_ERROR_CODE },
   { form: 'shl m16,1 unmapped', reason: RMW_ERROR_CODE },
@@ -56,12 +37,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   { form: 'add m16,r16 across the page end', reason: RMW_ERROR_CODE },
   { form: 'add m16,r16 across the page start', reason: RMW_ERROR_CODE },
   { form: 'add m32,r32 across the page start', reason: RMW_ERROR_CODE },
-  {
-    form: 'add m32,r32 across the page end',
-    reason:
-      'tsemu bugs, both: the #PF error code of a read-modify-write is W=0, and CR2 is the ' +
-      'last byte of an access that crosses into an unmapped page (see their entries).',
-  },
+  { form: 'add m32,r32 across the page end', reason: RMW_ERROR_CODE },
 ];
 
 /** How a run's mismatches relate to the known failures. */

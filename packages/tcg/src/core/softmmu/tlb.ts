@@ -346,7 +346,8 @@ export class SoftTlb {
     if ((u & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
       // Crossing into the next page: translate both pages before touching either.
       const i0 = this.entryFor(u, size, MMUAccessType.Load, mmuIdx);
-      const u1 = (u + size - 1) >>> 0;
+      // The second page from its first byte: that is the address a fault reports (CR2).
+      const u1 = ((u + size - 1) & PAGE_MASK) >>> 0;
       const i1 = this.entryFor(u1, size, MMUAccessType.Load, mmuIdx);
       if ((this.readTag[i0] | this.readTag[i1]) & TLB_WATCHPOINT)
         this.watchpointCheck?.(u, size, MMUAccessType.Load, mmuIdx);
@@ -372,7 +373,8 @@ export class SoftTlb {
       this.unalignedAccess(u, MMUAccessType.Store, mmuIdx);
     if ((u & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
       const i0 = this.entryFor(u, size, MMUAccessType.Store, mmuIdx);
-      const u1 = (u + size - 1) >>> 0;
+      // The second page from its first byte: that is the address a fault reports (CR2).
+      const u1 = ((u + size - 1) & PAGE_MASK) >>> 0;
       const i1 = this.entryFor(u1, size, MMUAccessType.Store, mmuIdx);
       if ((this.writeTag[i0] | this.writeTag[i1]) & TLB_WATCHPOINT)
         this.watchpointCheck?.(u, size, MMUAccessType.Store, mmuIdx);
@@ -398,7 +400,9 @@ export class SoftTlb {
     const u = vaddr >>> 0;
     this.entryFor(u, size, access, mmuIdx);
     const last = (u + size - 1) >>> 0;
-    if ((last & PAGE_MASK) !== (u & PAGE_MASK)) this.entryFor(last, size, access, mmuIdx);
+    // The second page from its first byte, the address a fault there reports.
+    if ((last & PAGE_MASK) !== (u & PAGE_MASK))
+      this.entryFor((last & PAGE_MASK) >>> 0, size, access, mmuIdx);
   }
 
   /**
