@@ -15,4 +15,18 @@ describe('SeaBIOS on the pc machine', () => {
     expect(tsemu.stdout).toMatch(/Booting from Hard Disk/);
     console.log(`SeaBIOS: no bootable device after ${tsemu.elapsed.toFixed(1)} s`);
   }, 90_000);
+
+  for (const options of [
+    ['-icount', 'shift=3,sleep=off'],
+    ['-accel', 'tcg,backend=interpreter'],
+  ]) {
+    it(`boots the same way with ${options.join(' ')}`, async () => {
+      const tsemu = new TsemuProcess(['-nographic', '-m', '64', ...options]);
+      running = tsemu;
+      await tsemu.waitFor('No bootable device', 120_000);
+      console.log(
+        `SeaBIOS with ${options.join(' ')}: no bootable device after ${tsemu.elapsed.toFixed(1)} s`,
+      );
+    }, 150_000);
+  }
 });
