@@ -12,11 +12,17 @@ const BOOT_TIMEOUT_MS = 900_000;
 let running: TsemuProcess | undefined;
 afterEach(() => running?.kill());
 
+/**
+ * The shell's prompt at the end of the output: busybox's line editor follows it with a
+ * cursor-position query (ESC [6n) that no terminal answers here.
+ */
+const PROMPT = /\n[^\n]*# (?:\x1b\[6n)?$/;
+
 /** Types a shell command line and waits for the output that ends with the next prompt. */
 async function shell(tsemu: TsemuProcess, line: string): Promise<string> {
   const from = tsemu.stdout.length;
   tsemu.send(`${line}\n`);
-  const end = await tsemu.waitFor(/\n[^\n]*# $/, 60_000, from + line.length);
+  const end = await tsemu.waitFor(PROMPT, 60_000, from + line.length);
   return tsemu.stdout.slice(from, end);
 }
 
@@ -37,7 +43,7 @@ describe('Debian Linux on the pc machine', () => {
       running = tsemu;
       await tsemu.waitFor(MARKER, BOOT_TIMEOUT_MS);
       console.log(`Linux (SeaBIOS, -kernel): marker after ${tsemu.elapsed.toFixed(1)} s`);
-      await tsemu.waitFor(/# $/, 60_000);
+      await tsemu.waitFor(PROMPT, 60_000);
       expect(await shell(tsemu, 'uname -m')).toContain('i686');
       const cpuinfo = await shell(tsemu, 'cat /proc/cpuinfo');
       const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].trim().split(/\s+/) ?? [];
@@ -83,6 +89,10 @@ describe('Debian Linux on the pc machine', () => {
       ]);
       running = tsemu;
       await tsemu.waitFor('ISOLINUX', 60_000);
+      // Enter at the boot: prompt starts the default entry at once. (isolinux's own 1 s
+      // TIMEOUT does not expire under tsemu yet: a known bug, see docs/pc-machine.md.)
+      await tsemu.waitFor('boot:', 60_000);
+      tsemu.send('\r');
       await tsemu.waitFor(MARKER, BOOT_TIMEOUT_MS);
       console.log(`Linux (isolinux CD-ROM): marker after ${tsemu.elapsed.toFixed(1)} s`);
     },
