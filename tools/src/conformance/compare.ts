@@ -3,6 +3,7 @@
  * candidate) under the test's undefined-result mask, and describes a mismatch so that it
  * can be replayed from its form and seed.
  */
+import { compareFpu, formatFpu } from './compare-fpu.js';
 import {
   AF,
   CF,
@@ -65,6 +66,13 @@ export function compareDumps(test: ConformanceTest, expected: Dump, actual: Dump
     if (expected.err !== actual.err)
       diffs.push(`error code: expected ${hex(expected.err)}, got ${hex(actual.err)}`);
   }
+  // SIGFPE's code says which exception it was (#DE, or the x87/SSE flag behind #MF/#XM).
+  if (
+    expected.outcome === 'SIGFPE' &&
+    actual.outcome === 'SIGFPE' &&
+    expected.siCode !== actual.siCode
+  )
+    diffs.push(`si_code: expected ${expected.siCode}, got ${actual.siCode}`);
   if (
     faulted &&
     expected.trapno === VECTOR_PAGE_FAULT &&
@@ -92,6 +100,7 @@ export function compareDumps(test: ConformanceTest, expected: Dump, actual: Dump
     const a = (actual.regs[r] as number) & ~undefinedBits;
     if (e >>> 0 !== a >>> 0) diffs.push(`${name}: expected ${hex(e)}, got ${hex(a)}`);
   });
+  diffs.push(...compareFpu(test, expected, actual));
   if (
     expected.window.offset !== actual.window.offset ||
     expected.window.length !== actual.window.length
@@ -143,8 +152,10 @@ function formatDump(label: string, d: Dump): string {
   const end =
     d.outcome === 'completed'
       ? `completed at code+${d.eipOffset}`
-      : `${d.outcome} ${exceptionOf(d)} at code+${d.eipOffset} err=${hex(d.err)} addr=${hex(d.faultAddress)}`;
-  return `  ${label}: ${end}\n    ${formatRegs(d.regs)}\n    eflags=${formatFlags(d.eflags)}`;
+      : `${d.outcome} ${exceptionOf(d)} at code+${d.eipOffset} err=${hex(d.err)} addr=${hex(d.faultAddress)}` +
+        (d.outcome === 'SIGFPE' ? ` si_code=${d.siCode}` : '');
+  const fpu = d.fpu ? `\n${formatFpu(d.fpu, '    ')}` : '';
+  return `  ${label}: ${end}\n    ${formatRegs(d.regs)}\n    eflags=${formatFlags(d.eflags)}${fpu}`;
 }
 
 /**
@@ -164,7 +175,8 @@ export function formatMismatch(
     `  initial: ${formatRegs(test.initial.regs)}`,
     `    eflags=${formatFlags(test.initial.eflags)}`,
     `    data page: fill ${hex(init.fill)}, ${init.bytes.length} bytes at +0x${init.offset.toString(16)}`,
-    `  undefined: eflags ${formatFlags(test.undefinedMask.eflags)}`,
+    ...(test.fpu ? [formatFpu(test.fpu, '    ')] : []),
+    `  undefined: eflags ${formatFlags(test.undefinedMask.eflags)}${formatFpuMask(test)}`,
     formatDump(names.expected, m.expected),
     formatDump(names.actual, m.actual),
     ...m.differences.map((d) => `  differs: ${d}`),
@@ -173,3 +185,16 @@ export function formatMismatch(
 }
 
 const defaultNames = { expected: 'native', actual: 'tsemu' };
+
+function formatFpuMask(test: ConformanceTest): string {
+  const m = test.undefinedMask.fpu;
+  if (!m) return '';
+  const parts = [
+    ...(m.fsw ? [`fsw 0x${m.fsw.toString(16)}`] : []),
+    ...(m.transcendental ? ['st(i) within 1 ulp, C1'] : []),
+    ...(m.approximate
+      ? [`xmm${m.approximate.xmm} lanes ${m.approximate.lanes.join(',')} approximate`]
+      : []),
+  ];
+  return parts.length ? `; fpu: ${parts.join(', ')}` : '';
+}

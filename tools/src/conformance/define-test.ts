@@ -29,6 +29,8 @@ export interface TestSpec {
   readonly data?: Partial<DataInit>;
   readonly window?: DataWindow;
   readonly undefinedMask?: UndefinedMask;
+  /** The x87/MMX/SSE state to load (FPU_STATE_SIZE bytes of an FXSAVE image); none if absent. */
+  readonly fpu?: Uint8Array;
 }
 
 export function defineTest(spec: TestSpec): ConformanceTest {
@@ -51,5 +53,6 @@ export function defineTest(spec: TestSpec): ConformanceTest {
     },
     window,
     undefinedMask: spec.undefinedMask ?? { eflags: 0 },
+    ...(spec.fpu ? { fpu: spec.fpu } : {}),
   };
 }

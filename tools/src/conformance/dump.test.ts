@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DumpFormatError, encodeDumps, parseDumps } from './dump.js';
-import type { Dump } from './state.js';
+import { type Dump, FPU_STATE_SIZE } from './state.js';
 
 const sample: Dump[] = [
   {
@@ -16,6 +16,7 @@ const sample: Dump[] = [
     cr2: 0,
     window: { offset: 0x780, length: 4 },
     data: new Uint8Array([1, 2, 3, 4]),
+    fpu: null,
   },
   {
     index: 1,
@@ -30,6 +31,7 @@ const sample: Dump[] = [
     cr2: 0x10001000,
     window: { offset: 0, length: 0 },
     data: new Uint8Array(0),
+    fpu: null,
   },
 ];
 
@@ -40,11 +42,22 @@ describe('dump format', () => {
     expect(dumps).toEqual(sample);
   });
 
+  it('carries the FPU state of a test that has one, before the data window', () => {
+    const fpu = Uint8Array.from({ length: FPU_STATE_SIZE }, (_, i) => i & 0xff);
+    const withFpu: Dump[] = [{ ...(sample[0] as Dump), fpu }, sample[1] as Dump];
+    const bytes = encodeDumps(withFpu);
+    expect(bytes.length).toBe(encodeDumps(sample).length + FPU_STATE_SIZE);
+    expect(parseDumps(bytes).dumps).toEqual(withFpu);
+    const badLength = bytes.slice();
+    new DataView(badLength.buffer).setUint32(16 + 80, 100, true);
+    expect(() => parseDumps(badLength)).toThrow(/FPU state of 100 bytes/);
+  });
+
   it('reports a stream cut in the middle of a record as trailing bytes', () => {
     const bytes = encodeDumps(sample);
     const { dumps, trailingBytes } = parseDumps(bytes.subarray(0, bytes.length - 10));
     expect(dumps).toHaveLength(1);
-    expect(trailingBytes).toBe(70);
+    expect(trailingBytes).toBe(74);
   });
 
   it('rejects a stream with a bad magic, version or signal', () => {

@@ -19,7 +19,11 @@ import { controlForms } from './forms-control.js';
 import { dataForms } from './forms-data.js';
 import { faultForms } from './forms-fault.js';
 import { lockForms } from './forms-lock.js';
+import { mmxForms } from './forms-mmx.js';
+import { sseForms } from './forms-sse.js';
+import { sse2Forms } from './forms-sse2.js';
 import { stackForms } from './forms-stack.js';
+import { x87Forms } from './forms-x87.js';
 import { AF, CF, OF, PF, SF, STATUS_FLAGS, ZF } from './state.js';
 import { type OperandSize, registerIndex, sizeMask, type TestBuilder } from './test-builder.js';
 
@@ -28,8 +32,7 @@ export interface InstructionForm {
   readonly name: string;
   /**
    * Report group: alu, unary, muldiv, shift, bit, bcd, cmov, setcc, string, misc (this file);
-   * data, stack, control, lock, alias, fault (forms-*.ts). x87, MMX and SSE groups go in
-   * their own forms-*.ts files, one InstructionForm per form.
+   * data, stack, control, lock, alias, fault, x87, mmx, sse, sse2 (forms-*.ts).
    */
   readonly group: string;
   /** Returns the assembly; declares undefined results on the builder. */
@@ -436,6 +439,12 @@ export function instructionForms(): ReadonlyMap<string, InstructionForm> {
     ...lockForms(),
     ...aliasForms(),
     ...faultForms(),
+    // The floating-point and SIMD groups come last, so that the corpus file keeps the
+    // integer forms' lines where they were.
+    ...x87Forms(),
+    ...mmxForms(),
+    ...sseForms(),
+    ...sse2Forms(),
   ];
   const byName = new Map<string, InstructionForm>();
   for (const form of all) {

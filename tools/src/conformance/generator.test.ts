@@ -16,7 +16,7 @@ describe('TestGenerator', () => {
     }
   });
 
-  it('covers the integer groups the brief names', () => {
+  it('covers the integer, x87, MMX, SSE and SSE2 groups the issue names', () => {
     const groups = new Set([...generator.forms.values()].map((f) => f.group));
     expect([...groups].sort()).toEqual([
       'alias',
@@ -29,14 +29,18 @@ describe('TestGenerator', () => {
       'fault',
       'lock',
       'misc',
+      'mmx',
       'muldiv',
       'setcc',
       'shift',
+      'sse',
+      'sse2',
       'stack',
       'string',
       'unary',
+      'x87',
     ]);
-    expect(generator.forms.size).toBeGreaterThan(750);
+    expect(generator.forms.size).toBeGreaterThan(1400);
     expect(() => generator.generate('frobnicate r32', 1)).toThrow(/unknown instruction form/);
   });
 
@@ -83,6 +87,7 @@ describe('compareDumps masks', () => {
     cr2: 0,
     window: { offset: 0x780, length: 2 },
     data: new Uint8Array([1, 2]),
+    fpu: null,
   };
 
   it('ignores undefined flags and bits outside the testable flags', () => {

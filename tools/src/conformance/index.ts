@@ -7,6 +7,12 @@ export {
   type Mismatch,
 } from './compare.js';
 export {
+  APPROXIMATION_BOUND,
+  compareFpu,
+  formatFpu,
+  withinApproximationBound,
+} from './compare-fpu.js';
+export {
   CORPUS_PATH,
   type CorpusEntry,
   corpusSize,
@@ -20,6 +26,13 @@ export { DEFAULT_ESP, DEFAULT_WINDOW, defineTest, type TestSpec } from './define
 export { DumpFormatError, encodeDumps, type ParsedDumps, parseDumps } from './dump.js';
 export { type ElfExecutable, type ElfSegment, PF_R, PF_W, PF_X, writeElf32 } from './elf.js';
 export { type InstructionForm, instructionForms } from './forms.js';
+export {
+  FpuState,
+  type RandomFpuOptions,
+  randomControlWord,
+  randomFpuState,
+  randomMxcsr,
+} from './fpu-state.js';
 export { TestGenerator } from './generator.js';
 export {
   type Classification,
@@ -51,7 +64,12 @@ export {
 } from './runner.js';
 export * from './state.js';
 export { ElfFormatError, type ElfImage, readElf32 } from './tsemu/elf-reader.js';
-export type { ProcessEnd, UserContext } from './tsemu/kernel.js';
+export {
+  fpuExceptionCode,
+  restoredFxsaveImage,
+  signalFpstate,
+} from './tsemu/fpstate.js';
+export type { FpuStateAccess, ProcessEnd, UserContext } from './tsemu/kernel.js';
 export {
   LinuxUserMachine,
   type LinuxUserMachineOptions,

@@ -12,6 +12,10 @@
  * code falls off its end onto a `jmp test_end`. A fault instead enters the signal handler
  * on an alternate stack, which copies the registers from the signal's sigcontext; both
  * paths then dump and continue with the next test, so thousands of tests share one process.
+ *
+ * A test with an FPU state (x87, MMX, SSE) has it loaded by FXRSTOR before its registers,
+ * and dumped by FXSAVE after them; after a fault, the handler copies it from the signal
+ * frame's `fpstate` (the FXSAVE image Linux puts behind the legacy FSAVE header).
  */
 import { assemble } from '@tsemu/x86asm';
 import {
@@ -25,6 +29,8 @@ import {
   type ConformanceTest,
   DATA_PAGE_ADDRESS,
   DATA_PAGE_SIZE,
+  FPU_STATE_SIZE,
+  Fx,
   REGISTER_NAMES,
   SIGNAL_NUMBERS,
   TESTABLE_FLAGS,
@@ -46,7 +52,7 @@ export const TestRecord = {
   initLength: 56,
   windowOffset: 60,
   windowLength: 64,
-  /** Reserved for an FXSAVE image of the x87/MMX/SSE state (0 = none); not used yet. */
+  /** Address of the FPU state to FXRSTOR (16-byte aligned), 0 for none (integer tests). */
   extendedState: 68,
   size: 72,
 } as const;
@@ -76,8 +82,18 @@ const SigContext = {
   err: 52,
   eip: 56,
   eflags: 64,
+  fpstate: 76,
   cr2: 84,
 } as const;
+/**
+ * The ia32 `struct _fpstate_32` sigcontext.fpstate points at: the legacy FSAVE header
+ * (112 bytes; its `magic` word at 110 is 0 when an FXSAVE image follows), then the image.
+ */
+const FPSTATE_FXSAVE = 112;
+
+/** FXSAVE [disp32] and FXRSTOR [eax]: x86asm has no mnemonics for them. */
+const fxsaveTo = (address: string) => `db 0x0f, 0xae, 0x05\n  dd ${address}`;
+const FXRSTOR_EAX = 'db 0x0f, 0xae, 0x08';
 
 /** The exit status of a runner that could not set itself up or write its output. */
 export const RUNNER_FATAL_EXIT = 3;
@@ -152,6 +168,11 @@ next_test:
   mov edi, LOAD
   mov ecx, 9
   rep movsd
+  mov eax, [ebx+${TestRecord.extendedState}]
+  test eax, eax
+  jz .no_fpu
+  ${FXRSTOR_EAX}
+.no_fpu:
   mov eax, [ebx+${TestRecord.codeAddress}]
   mov [LOAD_EIP], eax
   mov dword [IN_TEST], 1
@@ -169,6 +190,20 @@ ${storeRegs}
   cld
   mov dword [IN_TEST], 0
   mov ebx, [CUR_RECORD]
+  mov dword [${out}+80], 0
+  cmp dword [ebx+${TestRecord.extendedState}], 0
+  je .no_fpu
+  mov edi, FXBUF
+  mov ecx, ${512 / 4}
+  xor eax, eax
+  rep stosd
+  ${fxsaveTo('FXBUF')}
+  mov esi, FXBUF
+  mov edi, ${out}+${DUMP_RECORD_HEADER_SIZE}
+  mov ecx, ${FPU_STATE_SIZE / 4}
+  rep movsd
+  mov dword [${out}+80], ${FPU_STATE_SIZE}
+.no_fpu:
   mov eax, [ebx+${TestRecord.codeLength}]
   mov [${out}+44], eax
   xor eax, eax
@@ -208,6 +243,17 @@ ${fromSigcontext}
   mov ebx, [CUR_RECORD]
   sub eax, [ebx+${TestRecord.codeAddress}]
   mov [${out}+44], eax
+  mov dword [${out}+80], 0
+  cmp dword [ebx+${TestRecord.extendedState}], 0
+  je finish
+  mov esi, [esi+${SigContext.fpstate}]
+  test esi, esi
+  jz finish
+  add esi, ${FPSTATE_FXSAVE}
+  mov edi, ${out}+${DUMP_RECORD_HEADER_SIZE}
+  mov ecx, ${FPU_STATE_SIZE / 4}
+  rep movsd
+  mov dword [${out}+80], ${FPU_STATE_SIZE}
 
 finish:
   mov dword [${out}], ${DUMP_RECORD_MAGIC}
@@ -221,8 +267,10 @@ finish:
   mov esi, DATA
   add esi, eax
   mov edi, ${out}+${DUMP_RECORD_HEADER_SIZE}
+  add edi, [${out}+80]
   rep movsb
   mov edx, [${out}+76]
+  add edx, [${out}+80]
   add edx, ${DUMP_RECORD_HEADER_SIZE}
   mov eax, ${SYS_WRITE}
   mov ebx, 1
@@ -270,9 +318,10 @@ const SCRATCH_SYMBOLS = {
   HEADER: SCRATCH_BASE + 0x20,
   LOAD: SCRATCH_BASE + 0x40, // 8 registers, then EFLAGS
   LOAD_EIP: SCRATCH_BASE + 0x64,
-  OUT: SCRATCH_BASE + 0x1000, // one dump record: header + up to a page of data
+  OUT: SCRATCH_BASE + 0x1000, // one dump record: header, FPU state, up to a page of data
   SIGACT: SCRATCH_BASE + 0x3000,
   STACK_T: SCRATCH_BASE + 0x3020,
+  FXBUF: SCRATCH_BASE + 0x3200, // FXSAVE's 512 bytes (16-byte aligned)
   STACK_TOP: SCRATCH_BASE + 0x8000,
   ALTSTACK: SCRATCH_BASE + 0x10000,
   ALTSTACK_SIZE: 0x10000,
@@ -305,6 +354,13 @@ export function validateTest(test: ConformanceTest): void {
   if (window.offset < 0 || window.length < 0 || window.offset + window.length > DATA_PAGE_SIZE) {
     throw new Error(`${where}: data window is outside the data page`);
   }
+  if (test.fpu !== undefined) {
+    if (test.fpu.length !== FPU_STATE_SIZE)
+      throw new Error(`${where}: the FPU state must be ${FPU_STATE_SIZE} bytes`);
+    const mxcsr = new DataView(test.fpu.buffer, test.fpu.byteOffset).getUint32(Fx.MXCSR, true);
+    // FXRSTOR would #GP in the runner, outside the test.
+    if (mxcsr & 0xffff0000) throw new Error(`${where}: MXCSR 0x${mxcsr.toString(16)} is invalid`);
+  }
 }
 
 /** Builds the runner executable for a batch of tests. */
@@ -333,6 +389,15 @@ export function buildRunnerImage(tests: readonly ConformanceTest[]): RunnerImage
     initAddresses.push(cursor);
     cursor += t.data.bytes.length;
   }
+  // FPU states, 16-byte aligned for FXRSTOR; FXRSTOR reads 512 bytes, so the segment goes on
+  // 512 - FPU_STATE_SIZE bytes after the last one.
+  const fpuAddresses: number[] = [];
+  cursor = align(cursor, 16);
+  for (const t of tests) {
+    fpuAddresses.push(t.fpu ? cursor : 0);
+    if (t.fpu) cursor += FPU_STATE_SIZE;
+  }
+  if (fpuAddresses.some((a) => a !== 0)) cursor += 512 - FPU_STATE_SIZE;
 
   const code = new Uint8Array(cursor - CODE_BASE);
   const view = new DataView(code.buffer);
@@ -355,7 +420,8 @@ export function buildRunnerImage(tests: readonly ConformanceTest[]): RunnerImage
     put(TestRecord.initLength, t.data.bytes.length);
     put(TestRecord.windowOffset, t.window.offset);
     put(TestRecord.windowLength, t.window.length);
-    put(TestRecord.extendedState, 0);
+    put(TestRecord.extendedState, fpuAddresses[i] as number);
+    if (t.fpu) code.set(t.fpu, (fpuAddresses[i] as number) - CODE_BASE);
 
     const codeOffset = codeAddress - CODE_BASE;
     code.set(t.code, codeOffset);

@@ -25,7 +25,7 @@ export const STATUS_FLAGS = CF | PF | AF | ZF | SF | OF;
 /** The flags a test may set in its initial state and that the comparator looks at. */
 export const TESTABLE_FLAGS = STATUS_FLAGS | DF;
 
-/** The general registers, EFLAGS (only TESTABLE_FLAGS are loaded) and, later, FPU/SIMD state. */
+/** The general registers and EFLAGS (only TESTABLE_FLAGS are loaded). */
 export interface CpuState {
   /** Eight 32-bit values in REGISTER_NAMES order. */
   readonly regs: readonly number[];
@@ -45,6 +45,61 @@ export interface DataWindow {
   readonly length: number;
 }
 
+/**
+ * The x87/MMX/SSE state a test loads and dumps: the first 288 bytes of an FXSAVE image (the
+ * 32-bit format: FCW, FSW, abridged tags, FOP, FIP, FDP, MXCSR, ST0-7, XMM0-7; the rest of
+ * the 512 bytes is reserved or free for software). Offsets below.
+ */
+export const FPU_STATE_SIZE = 288;
+export const Fx = {
+  FCW: 0,
+  FSW: 2,
+  FTW: 4,
+  FOP: 6,
+  FIP: 8,
+  FCS: 12,
+  FDP: 16,
+  FDS: 20,
+  MXCSR: 24,
+  MXCSR_MASK: 28,
+  /** ST(0)-ST(7) (relative to TOP), 16 bytes each: the 80-bit value, then 6 reserved. */
+  ST: 32,
+  /** XMM0-XMM7, 16 bytes each. */
+  XMM: 160,
+} as const;
+
+/** x87 status word condition codes. */
+export const C0 = 0x0100;
+export const C1 = 0x0200;
+export const C2 = 0x0400;
+export const C3 = 0x4000;
+
+/**
+ * Approximate single-precision results (RCPPS, RSQRTPS, RCPSS, RSQRTSS): Intel and AMD use
+ * different tables, so these lanes are compared against the exact value with the SDM's
+ * bound (|relative error| <= 1.5 * 2^-12) instead of bit for bit.
+ */
+export interface ApproximateLanes {
+  readonly fn: 'rcp' | 'rsqrt';
+  /** The destination XMM register. */
+  readonly xmm: number;
+  /** The approximated lanes (dword indexes), with their source values (float32 bits). */
+  readonly lanes: readonly number[];
+  readonly sources: readonly number[];
+}
+
+/** What the comparator ignores in the FPU/SIMD state (FOP, FIP, FDP are never compared). */
+export interface FpuUndefinedMask {
+  /** FSW bits left undefined (the SDM's "undefined" condition codes: C0 C1 C2 C3). */
+  readonly fsw?: number;
+  /**
+   * Transcendentals (FSIN, F2XM1...), which the hardware does not round exactly: every
+   * ST(i) may differ by one unit in the last place, and C1 (rounded up) is not compared.
+   */
+  readonly transcendental?: boolean;
+  readonly approximate?: ApproximateLanes;
+}
+
 /** What the comparator ignores because the architecture leaves it undefined. */
 export interface UndefinedMask {
   /** EFLAGS bits left undefined. */
@@ -53,6 +108,7 @@ export interface UndefinedMask {
   readonly regs?: readonly number[];
   /** Byte ranges of the data window (offsets relative to the data page) left undefined. */
   readonly data?: readonly DataWindow[];
+  readonly fpu?: FpuUndefinedMask;
 }
 
 /** One test: code run once from a given state. */
@@ -71,6 +127,12 @@ export interface ConformanceTest {
   readonly data: DataInit;
   readonly window: DataWindow;
   readonly undefinedMask: UndefinedMask;
+  /**
+   * The x87/MMX/SSE state (FPU_STATE_SIZE bytes of an FXSAVE image) FXRSTOR loads before the
+   * code runs; its dump then carries the final state. Absent for the integer tests, which
+   * run with whatever FPU state is there and dump none.
+   */
+  readonly fpu?: Uint8Array;
 }
 
 /** How a test ended. `completed` means it fell off its end; otherwise a signal was caught. */
@@ -119,6 +181,8 @@ export interface Dump {
   readonly cr2: number;
   readonly window: DataWindow;
   readonly data: Uint8Array;
+  /** The final FPU_STATE_SIZE bytes of FXSAVE state, for a test that loaded one; else null. */
+  readonly fpu: Uint8Array | null;
 }
 
 /** The exception name for a dump (`#DE`...), or '' when the test completed. */

@@ -9,6 +9,7 @@ import {
   DATA_PAGE_ADDRESS,
   type DataWindow,
   DF,
+  type FpuUndefinedMask,
   STATUS_FLAGS,
 } from './state.js';
 
@@ -55,6 +56,9 @@ export class TestBuilder {
   private readonly undefinedRegs = [0, 0, 0, 0, 0, 0, 0, 0];
   private readonly undefinedData: DataWindow[] = [];
   private fillValue: number | undefined;
+  private window: DataWindow = DEFAULT_WINDOW;
+  private fpuState: Uint8Array | undefined;
+  private fpuMask: FpuUndefinedMask | undefined;
   /** Registers whose value is an address or a count the form fixed: not free for operands. */
   private readonly reserved = new Set<number>([ESP]);
 
@@ -192,6 +196,23 @@ export class TestBuilder {
     this.undefinedData.push({ offset, length });
   }
 
+  /** Dumps another part of the data page than the default window (the initial bytes stay). */
+  setWindow(window: DataWindow): void {
+    this.window = window;
+  }
+
+  /** Gives the test an x87/MMX/SSE state to load (and dump), with what of it is undefined. */
+  setFpu(state: Uint8Array, mask?: FpuUndefinedMask): void {
+    this.fpuState = state;
+    this.fpuMask = mask;
+  }
+
+  /** Adds to the FPU mask (undefined condition codes, approximate lanes...). */
+  undefineFpu(mask: FpuUndefinedMask): void {
+    const fsw = (this.fpuMask?.fsw ?? 0) | (mask.fsw ?? 0);
+    this.fpuMask = { ...this.fpuMask, ...mask, ...(fsw ? { fsw } : {}) };
+  }
+
   build(form: string, group: string, seed: number, source: string): ConformanceTest {
     const regNames = NAMES[32];
     return defineTest({
@@ -206,12 +227,14 @@ export class TestBuilder {
         offset: DEFAULT_WINDOW.offset,
         bytes: this.data,
       },
-      window: DEFAULT_WINDOW,
+      window: this.window,
       undefinedMask: {
         eflags: this.undefinedFlags,
         ...(this.undefinedRegs.some((m) => m !== 0) ? { regs: [...this.undefinedRegs] } : {}),
         ...(this.undefinedData.length > 0 ? { data: [...this.undefinedData] } : {}),
+        ...(this.fpuMask ? { fpu: this.fpuMask } : {}),
       },
+      ...(this.fpuState ? { fpu: this.fpuState } : {}),
     });
   }
 }

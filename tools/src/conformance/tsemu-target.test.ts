@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns } from './compare.js';
 import { defineTest, type TestSpec } from './define-test.js';
+import { FpuState } from './fpu-state.js';
 import { checkHostSupport, NativeTarget } from './native-target.js';
 import { buildRunnerImage } from './runner.js';
 import { DATA_PAGE_ADDRESS, type Dump, exceptionOf, OF } from './state.js';
@@ -71,6 +72,49 @@ describe('TsemuTarget', () => {
       'completed ',
     ]);
     expect(actual[16]?.regs[0]).toBe(-38 >>> 0);
+  });
+
+  it('loads and dumps the FPU state, and reports #MF and #XM with their codes', async () => {
+    // ST0 = 1.0, ST1 = +0; XMM0 = 1.0f lanes, XMM1 = zeros.
+    const fpu = (fcw: number, mxcsr: number, fsw = 0) => {
+      const s = new FpuState();
+      s.fcw = fcw;
+      s.fsw = fsw;
+      s.mxcsr = mxcsr;
+      s.setSt(0, { signExp: 0x3fff, high: 0x80000000, low: 0 });
+      s.setEmpty(0, false);
+      s.setEmpty(1, false);
+      s.setXmm(0, new Uint8Array(new Float32Array([1, 1, 1, 1]).buffer));
+      return s.bytes;
+    };
+    const ZE_UNMASKED = 0x037b;
+    const tests = [
+      // fdiv st0, st1; fwait: 1/0 with ZE masked, then unmasked (#MF at the FWAIT).
+      defineTest({ source: 'db 0xd8, 0xf1, 0x9b', fpu: fpu(0x037f, 0x1f80) }),
+      defineTest({ source: 'db 0xd8, 0xf1, 0x9b', fpu: fpu(ZE_UNMASKED, 0x1f80) }),
+      // divps xmm0, xmm1: 1/0 with ZE masked, then unmasked (#XM).
+      defineTest({ source: 'db 0x0f, 0x5e, 0xc1', fpu: fpu(0x037f, 0x1f80) }),
+      defineTest({ source: 'db 0x0f, 0x5e, 0xc1', fpu: fpu(0x037f, 0x1f80 & ~0x0200) }),
+      // emms with an unmasked x87 exception pending: #MF.
+      defineTest({ source: 'db 0x0f, 0x77', fpu: fpu(ZE_UNMASKED, 0x1f80, 0x8084) }),
+      // fld qword [0x1000]: #PF, the FPU state is the one before.
+      defineTest({ source: 'db 0xdd, 0x05, 0x00, 0x10, 0x00, 0x00', fpu: fpu(0x037f, 0x1f80) }),
+    ];
+    const [expected, actual] = await Promise.all([native.run(tests), new TsemuTarget().run(tests)]);
+    expect(compareRuns(tests, expected, actual).map((m) => m.differences)).toEqual([]);
+    expect(actual.map((d) => `${d.outcome} ${exceptionOf(d)} ${d.siCode}`)).toEqual([
+      'completed  0',
+      'SIGFPE #MF 3',
+      'completed  0',
+      'SIGFPE #XM 3',
+      'SIGFPE #MF 3',
+      'SIGSEGV #PF 1',
+    ]);
+    expect(actual.every((d) => d.fpu !== null)).toBe(true);
+    // 1/0 = +inf in ST0 (masked), and the FSW says ZE.
+    const first = actual[0]?.fpu as Uint8Array;
+    const st0 = new DataView(first.buffer, first.byteOffset).getUint16(32 + 8, true);
+    expect(st0).toBe(0x7fff);
   });
 
   it('finds a real difference: RDTSC reads a different clock on tsemu', async () => {

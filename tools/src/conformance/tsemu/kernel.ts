@@ -5,6 +5,16 @@
  * `int 0x80` system calls and turns exceptions into signals with Linux's ia32 rt signal
  * frame, so the same program runs here as on the host processor.
  */
+
+import {
+  FPSTATE_HEADER_SIZE,
+  FXSAVE_SIZE,
+  fpstateAddress,
+  fpuExceptionCode,
+  initialFxsaveImage,
+  restoredFxsaveImage,
+  signalFpstate,
+} from './fpstate.js';
 import {
   Errno,
   MINSIGSTKSZ,
@@ -29,6 +39,15 @@ import {
   Ucontext,
 } from './linux-abi.js';
 import type { ProcessMemory } from './process-memory.js';
+
+/**
+ * The user's x87/MMX/SSE state at a kernel entry, as a 512-byte FXSAVE image: the machine's
+ * IDT stubs save it on entry and load it again on the way out.
+ */
+export interface FpuStateAccess {
+  read(): Uint8Array;
+  write(image: Uint8Array): void;
+}
 
 /** The user state at a kernel entry; the kernel changes it, the machine writes it back. */
 export interface UserContext {
@@ -66,8 +85,6 @@ const ESI = 6;
 /** Byte offsets of struct sigaction (compat i386 kernel ABI) and stack_t. */
 const SIGACTION_SIZE = 20;
 const STACK_T_SIZE = 12;
-/** Room kept below the frame for the FPU state Linux saves there (FXSAVE size, aligned). */
-const FPSTATE_RESERVE = 512 + 64;
 
 /** How the process ended. */
 export type ProcessEnd =
@@ -91,7 +108,10 @@ export class LinuxKernel {
   /** The last page fault's address (Linux's thread.cr2, reported in every sigcontext). */
   private lastFaultAddress = 0;
 
-  constructor(private readonly memory: ProcessMemory) {}
+  constructor(
+    private readonly memory: ProcessMemory,
+    private readonly fpu: FpuStateAccess,
+  ) {}
 
   /** `int 0x80`: the call number in EAX, arguments in EBX ECX EDX ESI EDI, result in EAX. */
   syscall(ctx: UserContext): void {
@@ -113,7 +133,12 @@ export class LinuxKernel {
    */
   exception(ctx: UserContext, vector: number, errorCode: number, cr2: number): void {
     if (vector === 14) this.lastFaultAddress = cr2 >>> 0;
-    const info = signalForException(vector, errorCode, ctx.eip, cr2 >>> 0);
+    let info = signalForException(vector, errorCode, ctx.eip, cr2 >>> 0);
+    // #MF and #XM: the code says which unmasked exception it was. (Linux ignores a spurious
+    // one, with no unmasked exception flag set, and retries the instruction; here it is
+    // delivered with code 0, as retrying would loop for ever on a CPU that raised it wrongly.)
+    if (vector === 16 || vector === 19)
+      info = { ...info, code: fpuExceptionCode(vector, this.fpu.read()) };
     this.forceSignal(ctx, info, vector, errorCode);
   }
 
@@ -247,8 +272,11 @@ export class LinuxKernel {
     let sp = userSp;
     if (action.flags & SA_ONSTACK && this.altStack.flags !== SS_DISABLE && !this.onAltStack(userSp))
       sp = this.altStack.sp + this.altStack.size;
-    sp = (sp - FPSTATE_RESERVE) >>> 0;
-    sp = ((((sp - RtSigframe.size + 4) & ~15) >>> 0) - 4) >>> 0;
+    // The FPU state goes first, above the frame (get_sigframe, fpu__alloc_mathframe).
+    const fpstate = fpstateAddress(sp);
+    if (!this.memory.writeUser(fpstate, signalFpstate(this.fpu.read(), ctx.cs, ctx.ds)))
+      return false;
+    sp = ((((fpstate - RtSigframe.size + 4) & ~15) >>> 0) - 4) >>> 0;
 
     const frame = new DataView(new ArrayBuffer(RtSigframe.size));
     const put = (offset: number, value: number) => frame.setUint32(offset, value >>> 0, true);
@@ -281,7 +309,7 @@ export class LinuxKernel {
     put(sc + SigContext.eflags, ctx.eflags);
     put(sc + SigContext.espAtSignal, userSp);
     put(sc + SigContext.ss, ctx.ss);
-    put(sc + SigContext.fpstate, 0);
+    put(sc + SigContext.fpstate, fpstate);
     put(sc + SigContext.oldmask, Number(this.blocked & 0xffffffffn));
     put(sc + SigContext.cr2, this.lastFaultAddress);
     frame.setBigUint64(uc + Ucontext.sigmask, this.blocked, true);
@@ -291,6 +319,8 @@ export class LinuxKernel {
       RtSigframe.retcode,
     );
     if (!this.memory.writeUser(sp, new Uint8Array(frame.buffer))) return false;
+    // The handler starts with a clean FPU (fpu__clear_user_states).
+    this.fpu.write(initialFxsaveImage());
 
     ctx.regs[ESP] = sp;
     ctx.regs[EAX] = info.signal;
@@ -315,6 +345,18 @@ export class LinuxKernel {
       ctx.regs[r] = v.getUint32(sc + offset, true);
     });
     ctx.eip = v.getUint32(sc + SigContext.eip, true);
+    // The FPU state from the frame; none (a null pointer) means a clean FPU.
+    const fpstate = v.getUint32(sc + SigContext.fpstate, true);
+    if (fpstate === 0) {
+      this.fpu.write(initialFxsaveImage());
+    } else {
+      const bytes = this.memory.readUser(fpstate, FPSTATE_HEADER_SIZE + FXSAVE_SIZE);
+      if (bytes === null) {
+        this.end = { kind: 'killed', signal: SIGSEGV };
+        return undefined;
+      }
+      this.fpu.write(restoredFxsaveImage(bytes, { cs: ctx.cs, ds: ctx.ds }));
+    }
     const saved = v.getUint32(sc + SigContext.eflags, true);
     ctx.eflags = ((ctx.eflags & ~SIGRETURN_EFLAGS) | (saved & SIGRETURN_EFLAGS)) >>> 0;
     this.blocked =

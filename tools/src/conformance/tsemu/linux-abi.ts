@@ -189,8 +189,8 @@ export function signalForException(
         code: errorCode & PF_PRESENT ? SiCode.SEGV_ACCERR : SiCode.SEGV_MAPERR,
         address: cr2,
       };
-    case 16: // #MF: the code comes from the x87 status word (not modelled yet)
-    case 19: // #XM: from MXCSR (not modelled yet)
+    case 16: // #MF: the kernel sets the code from the x87 status (fpstate.ts)
+    case 19: // #XM: from MXCSR
       return { signal: SIGFPE, code: 0, address: eip };
     case 17: // #AC
       return { signal: SIGBUS, code: SiCode.BUS_ADRALN, address: 0 };

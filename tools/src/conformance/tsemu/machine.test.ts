@@ -158,6 +158,54 @@ describe('LinuxUserMachine', () => {
     expect(handlerEsp).toBeLessThan(DATA + 0x1000);
   });
 
+  it("gives a handler the FPU state in the frame's fpstate, a clean FPU, and restores it", () => {
+    // fldcw [DATA+0x400] (0x0c7f); ud2. The SIGILL handler stores the control word of the
+    // frame's FXSAVE image, the header's magic, and its own FPU's control word; it changes
+    // the header's control word to 0x027f and skips the ud2. After rt_sigreturn: fnstcw.
+    const fldcw = (address: string) => `db 0xd9, 0x2d\n      dd ${address}`;
+    const fnstcw = (address: string) => `db 0xd9, 0x3d\n      dd ${address}`;
+    const r = run(`
+      mov dword [DATA+0x100], handler
+      mov dword [DATA+0x104], 0x04000004
+      mov dword [DATA+0x108], restorer
+      mov eax, 174
+      mov ebx, 4
+      mov ecx, DATA+0x100
+      xor edx, edx
+      mov esi, 8
+      int 0x80
+      mov word [DATA+0x400], 0x0c7f
+      ${fldcw('DATA+0x400')}
+      ud2
+      ${fnstcw('DATA+0x40c')}
+      mov eax, 4
+      mov ebx, 1
+      mov ecx, DATA+0x400
+      mov edx, 16
+      int 0x80
+      ${exit(0)}
+    handler:
+      mov eax, [esp+12]
+      add dword [eax+20+56], 2
+      mov esi, [eax+20+76]
+      movzx ecx, word [esi+112]
+      mov [DATA+0x400], ecx
+      movzx ecx, word [esi+110]
+      mov [DATA+0x404], ecx
+      mov word [esi], 0x027f
+      ${fnstcw('DATA+0x408')}
+      ret
+    restorer:
+      mov eax, 173
+      int 0x80`);
+    expect(r.end).toEqual({ kind: 'exited', status: 0 });
+    const [frameFcw, magic, handlerFcw, afterFcw] = dwords(r.stdout);
+    expect(frameFcw).toBe(0x0c7f);
+    expect(magic).toBe(0); // an FXSAVE image follows the header
+    expect((handlerFcw as number) & 0xffff).toBe(0x037f);
+    expect((afterFcw as number) & 0xffff).toBe(0x027f);
+  });
+
   it('reports a program that never enters the kernel as hung', () => {
     const r = run('spin: jmp spin', { maxSlicesWithoutKernelEntry: 3, sliceTbs: 1000 });
     expect(r.end).toEqual({ kind: 'hung' });

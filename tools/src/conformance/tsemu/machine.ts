@@ -7,9 +7,13 @@
  *   two supervisor-only kernel pages at the top of the address space: a GDT with Linux's
  *   x86-64 selectors (user CS 0x23, user DS 0x2b, TSS 0x40), a 32-bit TSS (ESP0, no I/O
  *   bitmap), an IDT, and one 5-byte stub per vector; and below them the kernel stack.
- * - Every IDT gate is a ring-0 interrupt gate to its vector's stub, `hlt` then `iret` (after
- *   dropping the error code when the vector pushes one). Only #BP, #OF and `int 0x80` have
- *   DPL 3, as in Linux, so `int n` to any other vector is #GP(n*8+2) as on the host.
+ * - Every IDT gate is a ring-0 interrupt gate to its vector's stub, in a third kernel page:
+ *   `fxsave [area]; hlt; jmp tail`, and the tail is `fxrstor [area]; [add esp, 4]; iret`
+ *   (the error code is dropped when the vector pushes one). The FXSAVE/FXRSTOR pair lets the
+ *   kernel side read and replace the user's x87/MMX/SSE state (signal frames) with the CPU's
+ *   own instructions. Only #BP,
+ *   #OF and `int 0x80` have DPL 3, as in Linux, so `int n` to any other vector is
+ *   #GP(n*8+2) as on the host.
  * - The CPU delivers an exception or `int 0x80` through the gate itself; the stub's `hlt`
  *   ends cpu_exec with EXCP_HLT, and the host (kernel.ts) reads the interrupted state from
  *   the registers and the frame on the kernel stack, handles the system call or builds the
@@ -33,6 +37,7 @@ import {
 } from '@tsemu/tcg';
 import { PF_W, PF_X } from '../elf.js';
 import { readElf32 } from './elf-reader.js';
+import { FXSAVE_SIZE } from './fpstate.js';
 import { LinuxKernel, type ProcessEnd, type UserContext } from './kernel.js';
 import { ERROR_CODE_VECTORS, SYSCALL_VECTOR, USER_GATES } from './linux-abi.js';
 import { PAGE_SIZE, ProcessMemory, pagesOf, physicalPagesFor } from './process-memory.js';
@@ -46,14 +51,22 @@ export const TSS_SELECTOR = 0x40;
 const GDT_ENTRIES = 9;
 
 /** Linear addresses of the kernel's pages (supervisor only). */
+export const KERNEL_STUBS = 0xffffc000;
 export const KERNEL_STACK_PAGE = 0xffffd000;
 export const KERNEL_TABLES = 0xffffe000;
 const IDT = KERNEL_TABLES;
 const GDT = KERNEL_TABLES + 0x800;
 const TSS = KERNEL_TABLES + 0x880;
 const TSS_LIMIT = 0x67;
-const STUBS = KERNEL_TABLES + 0xa00;
-const STUB_SIZE = 5;
+/** Where the stubs save the user's FPU state (FXSAVE needs 16-byte alignment). */
+const FPU_AREA = KERNEL_TABLES + 0xa00;
+const STUBS = KERNEL_STUBS;
+const STUB_SIZE = 16;
+/** The stubs' common tails: without and with an error code to drop. */
+const TAIL = KERNEL_TABLES + 0xc00;
+const TAIL_ERROR_CODE = KERNEL_TABLES + 0xc10;
+/** The stub's `hlt` follows a 7-byte FXSAVE. */
+const STUB_HLT = 7;
 
 /** The initial user stack (Linux puts it just below the top of an ia32 address space). */
 export const USER_STACK_TOP = 0xffff0000;
@@ -95,6 +108,10 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+function le32(value: number): number[] {
+  return [0, 8, 16, 24].map((shift) => (value >>> shift) & 0xff);
+}
+
 const FLAT_CODE = Desc.P | Desc.S | Desc.CS | Desc.R | Desc.A | Desc.B;
 const FLAT_DATA = Desc.P | Desc.S | Desc.W | Desc.A | Desc.B;
 const DPL3 = 3 << Desc.DPL_SHIFT;
@@ -106,6 +123,7 @@ export class LinuxUserMachine {
   readonly process: ProcessMemory;
   readonly kernel: LinuxKernel;
   private readonly kernelStackPhysical: number;
+  private readonly fpuAreaPhysical: number;
   private readonly maxSlices: number;
   private readonly sliceTbs: number;
 
@@ -118,7 +136,7 @@ export class LinuxUserMachine {
       ...image.segments.flatMap((s) => pagesOf(s.vaddr, s.memSize)),
       ...pagesOf(USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE),
     ];
-    const kernelPages = pagesOf(KERNEL_STACK_PAGE, 2 * PAGE_SIZE);
+    const kernelPages = pagesOf(KERNEL_STUBS, 3 * PAGE_SIZE);
     const ramSize = physicalPagesFor([...userPages, ...kernelPages]) * PAGE_SIZE;
 
     const core = new MemoryCore();
@@ -143,8 +161,10 @@ export class LinuxUserMachine {
       executable: false,
     });
     const supervisor = { user: false, writable: true, executable: true };
+    this.process.map(KERNEL_STUBS, PAGE_SIZE, supervisor);
     this.kernelStackPhysical = this.process.map(KERNEL_STACK_PAGE, PAGE_SIZE, supervisor);
-    this.process.map(KERNEL_TABLES, PAGE_SIZE, supervisor);
+    this.fpuAreaPhysical =
+      this.process.map(KERNEL_TABLES, PAGE_SIZE, supervisor) + (FPU_AREA - KERNEL_TABLES);
     this.writeKernelTables();
     // argc = 0, argv and envp empty, auxv: AT_NULL.
     this.process.load(USER_STACK_TOP - 16, new Uint8Array(16));
@@ -163,13 +183,19 @@ export class LinuxUserMachine {
       frontend: x86Frontend,
       backend: options.backend ?? 'js',
     });
-    this.kernel = new LinuxKernel(this.process);
+    const memory = this.memory;
+    const fpuArea = this.fpuAreaPhysical;
+    this.kernel = new LinuxKernel(this.process, {
+      read: () => memory.readBytes(fpuArea, FXSAVE_SIZE),
+      write: (image) => memory.writeBytes(fpuArea, image.subarray(0, FXSAVE_SIZE)),
+    });
     this.enterUserMode(image.entry, USER_STACK_TOP - 16);
   }
 
-  /** Builds the GDT, TSS, IDT and stubs in the kernel tables page. */
+  /** Builds the GDT, TSS and IDT in the kernel tables page, and the stubs in theirs. */
   private writeKernelTables(): void {
     const page = new Uint8Array(PAGE_SIZE);
+    const stubs = new Uint8Array(PAGE_SIZE);
     const view = new DataView(page.buffer);
     const at = (linear: number) => linear - KERNEL_TABLES;
     const putDescriptor = (table: number, index: number, [low, high]: [number, number]) => {
@@ -200,11 +226,16 @@ export class LinuxUserMachine {
         (dpl << Desc.DPL_SHIFT) |
         (SystemType.InterruptGate32 << Desc.TYPE_SHIFT);
       putDescriptor(IDT, vector, [((KERNEL_CS << 16) | (stub & 0xffff)) >>> 0, high >>> 0]);
-      // hlt; [add esp, 4]; iret
-      const code = ERROR_CODE_VECTORS.has(vector) ? [0xf4, 0x83, 0xc4, 0x04, 0xcf] : [0xf4, 0xcf];
-      page.set(code, at(stub));
+      // fxsave [FPU_AREA]; hlt; jmp tail
+      const tail = ERROR_CODE_VECTORS.has(vector) ? TAIL_ERROR_CODE : TAIL;
+      stubs.set([0x0f, 0xae, 0x05, ...le32(FPU_AREA), 0xf4, 0xe9], stub - STUBS);
+      new DataView(stubs.buffer).setInt32(stub - STUBS + 9, tail - (stub + 13), true);
     }
+    // fxrstor [FPU_AREA]; [add esp, 4]; iret
+    page.set([0x0f, 0xae, 0x0d, ...le32(FPU_AREA), 0xcf], at(TAIL));
+    page.set([0x0f, 0xae, 0x0d, ...le32(FPU_AREA), 0x83, 0xc4, 0x04, 0xcf], at(TAIL_ERROR_CODE));
     this.process.load(KERNEL_TABLES, page);
+    this.process.load(KERNEL_STUBS, stubs);
   }
 
   /** The state Linux leaves after execve: flat ring-3 segments, paging on, IF set. */
@@ -263,7 +294,7 @@ export class LinuxUserMachine {
   /** The CPU halted in a stub: an exception or a system call from user mode. */
   private kernelEntry(): void {
     const cpu = this.cpu;
-    const offset = cpu.eip - 1 - STUBS;
+    const offset = cpu.eip - 1 - STUB_HLT - STUBS;
     const vector = offset / STUB_SIZE;
     if (cpu.cpl !== 0 || !Number.isInteger(vector) || vector < 0 || vector > 255) {
       throw new Error(
