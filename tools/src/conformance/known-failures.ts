@@ -34,13 +34,6 @@ const X87_SPLIT_STORE =
   'first, as the SIMD stores do (simd/state.ts helperProbeWrite). docs/i386-x87.md lists it ' +
   'under "Departures".';
 
-/** EMMS leaves TOP alone. */
-const EMMS_TOP =
-  'tsemu bug: EMMS empties every tag but leaves TOP; the processor also sets TOP to 0 ' +
-  '(SDM vol. 1 table 9-2, "Effects of MMX instructions on x87 FPU state": EMMS, TOP 000B; ' +
-  'the AMD host agrees). translate/ops-simd.ts case emms should store 0 to FPU.FTOP too, ' +
-  'and docs/i386-simd.md says otherwise.';
-
 /** An MMX instruction that faults has switched the x87 unit to MMX already. */
 const MMX_FAULT_TRANSITION =
   'tsemu bug: an MMX instruction whose memory operand faults (#PF) has already made the ' +
@@ -66,7 +59,6 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   { form: 'fstp m80fp across the page end', reason: X87_SPLIT_STORE },
   { form: 'fistp m64int across the page end', reason: X87_SPLIT_STORE },
   { form: 'fnstenv m28byte across the page end', reason: X87_SPLIT_STORE },
-  { form: 'emms', reason: EMMS_TOP },
   { form: 'movq mm,m64 across the page end', reason: MMX_FAULT_TRANSITION },
   { form: 'movq m64,mm across the page end', reason: MMX_FAULT_TRANSITION },
 ];

@@ -341,7 +341,9 @@ function emit(dc: X86DisasContext, form: SimdForm): void {
       return;
     }
     case 'emms':
+      // Every register empty and TOP back to 0 (SDM vol. 1 table 9-2).
       b.storeState(0xff, FPU_ARRAY, FPU.FTAGS_EMPTY);
+      b.storeState(0, FPU_ARRAY, FPU.FTOP);
       return;
   }
   if (genMoveInsn(dc, form)) return;
