@@ -23,7 +23,7 @@ const args = [
   '-initrd',
   `${images}/initramfs.cpio.gz`,
   '-append',
-  'console=ttyS0 quiet',
+  'console=ttyS0',
   ...process.argv.slice(2),
 ];
 console.error(`tsemu ${args.join(' ')}\n(Ctrl-A x quits, Ctrl-A c switches to the monitor)\n`);

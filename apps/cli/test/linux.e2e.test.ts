@@ -16,7 +16,8 @@ afterEach(() => running?.kill());
  * The shell's prompt at the end of the output: busybox's line editor follows it with a
  * cursor-position query (ESC [6n) that no terminal answers here.
  */
-const PROMPT = /\n[^\n]*# (?:\x1b\[6n)?$/;
+const ESC = String.fromCharCode(27);
+const PROMPT = new RegExp(`\\n[^\\n]*# (?:${ESC}\\[6n)?$`);
 
 /** Types a shell command line and waits for the output that ends with the next prompt. */
 async function shell(tsemu: TsemuProcess, line: string): Promise<string> {
