@@ -9,6 +9,8 @@ import { image, TsemuProcess } from './tsemu-process.js';
 
 const MARKER = 'TSEMU-INITRAMFS-READY';
 const BOOT_TIMEOUT_MS = 900_000;
+/** The shell's start-up after the marker, and each command: generous on a loaded machine. */
+const SHELL_TIMEOUT_MS = 300_000;
 let running: TsemuProcess | undefined;
 afterEach(() => running?.kill());
 
@@ -23,7 +25,7 @@ const PROMPT = new RegExp(`\\n[^\\n]*# (?:${ESC}\\[6n)?$`);
 async function shell(tsemu: TsemuProcess, line: string): Promise<string> {
   const from = tsemu.stdout.length;
   tsemu.send(`${line}\n`);
-  const end = await tsemu.waitFor(PROMPT, 60_000, from + line.length);
+  const end = await tsemu.waitFor(PROMPT, SHELL_TIMEOUT_MS, from + line.length);
   return tsemu.stdout.slice(from, end);
 }
 
@@ -44,7 +46,7 @@ describe('Debian Linux on the pc machine', () => {
       running = tsemu;
       await tsemu.waitFor(MARKER, BOOT_TIMEOUT_MS);
       console.log(`Linux (SeaBIOS, -kernel): marker after ${tsemu.elapsed.toFixed(1)} s`);
-      await tsemu.waitFor(PROMPT, 60_000);
+      await tsemu.waitFor(PROMPT, SHELL_TIMEOUT_MS);
       expect(await shell(tsemu, 'uname -m')).toContain('i686');
       const cpuinfo = await shell(tsemu, 'cat /proc/cpuinfo');
       const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].trim().split(/\s+/) ?? [];
@@ -55,7 +57,7 @@ describe('Debian Linux on the pc machine', () => {
       expect(await tsemu.exited).toBe(0);
       console.log(`Linux (SeaBIOS, -kernel): poweroff after ${tsemu.elapsed.toFixed(1)} s`);
     },
-    BOOT_TIMEOUT_MS + 120_000,
+    BOOT_TIMEOUT_MS + 4 * SHELL_TIMEOUT_MS,
   );
 
   it(
