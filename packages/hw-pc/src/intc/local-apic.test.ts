@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { DeviceTime } from '../device-env.js';
 import { ManualTime } from '../testing/manual-time.js';
 import { ApicBus } from './apic-bus.js';
 import {
@@ -84,6 +85,27 @@ describe('local APIC', () => {
     expect(apic.read(APIC_TIMER_CURRENT_COUNT)).toBe(0);
     time.advance(100_000);
     expect(apic.hasInterrupt()).toBe(false);
+  });
+
+  it('fires a short one-shot count even when the clock moves while the count is written', () => {
+    // A host-driven virtual clock runs on between two readings; Linux's clockevent programs
+    // counts as short as a few dozen ticks (62 x 16 ns here) and waits for their interrupt.
+    const base = new ManualTime();
+    let drift = 0;
+    const running: DeviceTime = {
+      now: () => {
+        drift += 1000;
+        return base.now() + drift;
+      },
+      newTimer: (callback) => base.newTimer(callback),
+    };
+    const { apic } = setup({ time: running });
+    apic.write(APIC_SVR, SVR_APIC_ENABLED | 0xff);
+    apic.write(APIC_TIMER_DIVIDE, 0x3); // divide by 16
+    apic.write(APIC_LVT_TIMER, TIMER_VECTOR);
+    apic.write(APIC_TIMER_INITIAL_COUNT, 62);
+    base.advance(100_000);
+    expect(serviceAll(apic)).toEqual([TIMER_VECTOR]);
   });
 
   it('fires a periodic timer every period and reloads the count', () => {

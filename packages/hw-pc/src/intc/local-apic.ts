@@ -487,8 +487,11 @@ export class LocalApic implements ApicBusTarget, CpuInterruptLines {
       case R.APIC_TIMER_INITIAL_COUNT:
         if (this.timerMode() === R.APIC_TIMER_MODE_TSC_DEADLINE) return;
         this.initialCount = value;
+        // One reading of the clock for the load and the deadline (as QEMU's apic_mem_write):
+        // read twice, a count shorter than the time between the readings (Linux programs
+        // counts of a few dozen ticks) would look expired already and never fire.
         this.timerLoadNs = this.time.now();
-        this.updateTimer();
+        this.updateTimer(this.timerLoadNs);
         return;
       case R.APIC_TIMER_DIVIDE:
         this.setDivideConfig(value);
@@ -711,7 +714,7 @@ export class LocalApic implements ApicBusTarget, CpuInterruptLines {
     return ticks >= this.initialCount ? 0 : this.initialCount - ticks;
   }
 
-  private updateTimer(): void {
+  private updateTimer(now = this.time.now()): void {
     const mode = this.timerMode();
     if (mode === R.APIC_TIMER_MODE_TSC_DEADLINE) {
       if (this.tscDeadline === 0) this.timer.del();
@@ -722,7 +725,6 @@ export class LocalApic implements ApicBusTarget, CpuInterruptLines {
       this.timer.del();
       return;
     }
-    const now = this.time.now();
     const tickNs = 2 ** this.countShift;
     const ticks = this.elapsedTicks(now);
     if (mode === R.APIC_TIMER_MODE_PERIODIC) {
