@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { fetchGuestImages } from './guest-images/fetch.js';
 import { isFetched } from './guest-images/manifest.js';
+import { KERNEL_MODULES_DIR } from './guest-images/recipe.js';
 import { defaultCacheDir } from './paths.js';
 import { parseOrExplain } from './util/args.js';
 import { runCli } from './util/cli.js';
@@ -15,8 +16,9 @@ const USAGE = `usage: fetch-guest-images [--cache-dir DIR] [--refresh] [--quiet]
 
 Fetches Debian packages by name with apt-get download (seabios, qemu-system-data,
 linux-image-6.1.*-686-unsigned, busybox-static:i386, isolinux, syslinux-common), takes the
-files tsemu needs into DIR/images, builds initramfs.cpio.gz and tsemu-linux.iso there, and
-writes DIR/images/MANIFEST.json. With a complete cache it only checks the files' hashes.
+files tsemu needs into DIR/images (the IDE disk and ext4 kernel modules into DIR/images/modules),
+builds initramfs.cpio.gz, initramfs-disk.cpio.gz and tsemu-linux.iso there, and writes
+DIR/images/MANIFEST.json. With a complete cache it only checks the files' hashes.
 
   --cache-dir DIR  cache root (default: $TSEMU_CACHE_DIR, else .cache in the repository)
   --refresh        ask apt for the newest versions even when the cache is complete
@@ -45,6 +47,15 @@ function formatSize(bytes: number): string {
     : `${(bytes / 1024).toFixed(0)} KiB`;
 }
 
+/** "busybox, 16 kernel modules" rather than every module's name. */
+function describeSources(files: readonly string[]): string {
+  const modules = files.filter((f) => f.startsWith(`${KERNEL_MODULES_DIR}/`));
+  const others = files.filter((f) => !modules.includes(f));
+  return [...others, ...(modules.length > 0 ? [`${modules.length} kernel modules`] : [])].join(
+    ', ',
+  );
+}
+
 runCli('fetch-guest-images', async () => {
   const options = parse(process.argv.slice(2));
   if (options.help) {
@@ -60,11 +71,12 @@ runCli('fetch-guest-images', async () => {
     log(`guest images are up to date in ${result.imagesDir} (checked in ${seconds} s)`);
     return;
   }
+  const width = Math.max(...result.manifest.files.map((entry) => entry.file.length));
   for (const entry of result.manifest.files) {
     const origin = isFetched(entry)
       ? `${entry.package} ${entry.version}`
-      : `built from ${entry.builtFrom.join(', ')}`;
-    log(`  ${entry.file.padEnd(20)} ${formatSize(entry.size).padStart(10)}  ${origin}`);
+      : `built from ${describeSources(entry.builtFrom)}`;
+    log(`  ${entry.file.padEnd(width)} ${formatSize(entry.size).padStart(10)}  ${origin}`);
   }
   log(`guest images ready in ${result.imagesDir} (${seconds} s)`);
 });

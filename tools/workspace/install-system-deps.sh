@@ -3,7 +3,7 @@
 # Idempotent: packages already present are not fetched again.
 set -euo pipefail
 
-needed=(binutils gcc cpio genisoimage fdisk qemu-utils)
+needed=(binutils gcc cpio genisoimage fdisk qemu-utils e2fsprogs)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -16,6 +16,7 @@ import { runToolOk } from '../testing/run-tool.js';
 import { sha256Hex } from '../util/files.js';
 import { ToolError } from '../util/tool-error.js';
 import { fetchGuestImages, imagesDirOf } from './fetch.js';
+import { readModinfo } from './kernel-modules.js';
 import { isFetched, type Manifest, manifestIsCurrent, readManifest } from './manifest.js';
 
 const TOOLS_DIR = resolve(import.meta.dirname, '../..');
@@ -74,6 +75,29 @@ function withoutPrograms(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 const image = (file: string) => readFile(join(IMAGES, file));
 
+/**
+ * The modules the recipe asks for (ata_piix, sd_mod, crct10dif_generic, crc32c_generic, ext4)
+ * with what they need, in the load order read from Debian's modules (depends= and softdep=).
+ */
+const DISK_MODULES = [
+  'scsi_common',
+  'scsi_mod',
+  'libata',
+  'ata_piix',
+  'crct10dif_common',
+  'crct10dif_generic',
+  'crc_t10dif',
+  'crc64',
+  'crc64_rocksoft',
+  't10_pi',
+  'sd_mod',
+  'crc32c_generic',
+  'jbd2',
+  'mbcache',
+  'crc16',
+  'ext4',
+];
+
 describe('fetch-guest-images', () => {
   let manifest: Manifest;
 
@@ -91,11 +115,13 @@ describe('fetch-guest-images', () => {
       'linuxboot_dma.bin',
       'multiboot_dma.bin',
       'vmlinuz',
+      ...DISK_MODULES.map((m) => `modules/${m}.ko`),
       'busybox',
       'isolinux.bin',
       'ldlinux.c32',
       'initramfs.cpio.gz',
       'tsemu-linux.iso',
+      'initramfs-disk.cpio.gz',
     ]);
     for (const entry of manifest.files) {
       const data = await image(entry.file);
@@ -109,6 +135,10 @@ describe('fetch-guest-images', () => {
     expect(origin.vmlinuz.architecture).toBe('i386');
     expect(origin.busybox).toMatchObject({ package: 'busybox-static', architecture: 'i386' });
     expect(origin['ldlinux.c32'].pathInPackage).toBe('usr/lib/syslinux/modules/bios/ldlinux.c32');
+    expect(origin['modules/ata_piix.ko'].package).toBe(origin.vmlinuz.package);
+    expect(origin['modules/ata_piix.ko'].pathInPackage).toMatch(
+      /^lib\/modules\/6\.1\.\d+-\d+-686\/kernel\/drivers\/ata\/ata_piix\.ko$/,
+    );
   });
 
   it('places files that are what tsemu expects of them', async () => {
@@ -130,6 +160,42 @@ describe('fetch-guest-images', () => {
     expect(busybox[4]).toBe(1);
     expect(busybox.readUInt16LE(18)).toBe(3);
     expect((await image('ldlinux.c32')).subarray(1, 4).toString()).toBe('ELF');
+    // Kernel modules: i386 ELF relocatable objects (e_type 1) that name what they need.
+    for (const name of DISK_MODULES) {
+      const module = await image(`modules/${name}.ko`);
+      expect(module.subarray(0, 4).toString('latin1'), name).toBe('\x7fELF');
+      expect([module[4], module.readUInt16LE(16), module.readUInt16LE(18)], name).toEqual([
+        1, 1, 3,
+      ]);
+      expect(readModinfo(module).get('name'), name).toEqual([name]);
+    }
+  });
+
+  it('builds a disk initramfs with the modules and a script that loads them in order', async () => {
+    const busybox = await image('busybox');
+    const archive = gunzipSync(await image('initramfs-disk.cpio.gz'));
+    const root = await mkdtemp(join(tmpdir(), 'tsemu-disk-initramfs-'));
+    scratch.push(root);
+    runToolOk('cpio', ['-idm', '-H', 'newc', '--quiet', '--no-absolute-filenames'], {
+      input: archive,
+      cwd: root,
+      debianPackage: 'cpio',
+    });
+    expect((await readFile(join(root, 'bin/busybox'))).equals(busybox)).toBe(true);
+    for (const name of DISK_MODULES) {
+      expect(
+        (await readFile(join(root, `lib/modules/${name}.ko`))).equals(
+          await image(`modules/${name}.ko`),
+        ),
+        name,
+      ).toBe(true);
+    }
+    const script = await readFile(join(root, 'sbin/load-disk-modules'), 'utf8');
+    expect(script).toContain(`for module in ${DISK_MODULES.join(' ')}; do`);
+    // The standard /init: the same marker and boot as initramfs.cpio.gz.
+    const plain = gunzipSync(await image('initramfs.cpio.gz')).toString('latin1');
+    const init = await readFile(join(root, 'init'), 'utf8');
+    expect(plain).toContain(init);
   });
 
   it('builds an initramfs holding Debian busybox and a CD holding the kernel and the initramfs', async () => {
@@ -232,8 +298,8 @@ describe('fetch-guest-images', () => {
     expect(verified).toBeDefined();
     expect((await readdir(cacheDir)).sort()).toEqual(['debs', 'images']);
     expect((await readdir(join(cacheDir, 'debs'))).every((f) => f.endsWith('.deb'))).toBe(true);
-    expect((await readdir(imagesDirOf(cacheDir))).sort()).toEqual(
-      ['MANIFEST.json', ...manifest.files.map((f) => f.file)].sort(),
+    expect((await readdir(imagesDirOf(cacheDir), { recursive: true })).sort()).toEqual(
+      ['MANIFEST.json', 'modules', ...manifest.files.map((f) => f.file)].sort(),
     );
     expect(fresh.files.map((f) => f.sha256)).toEqual(manifest.files.map((f) => f.sha256));
   });

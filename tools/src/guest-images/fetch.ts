@@ -1,16 +1,19 @@
 /**
- * Fetches the guest packages with apt, takes the files tsemu needs out of them, builds the
- * initramfs and the isolinux CD from them, and writes MANIFEST.json. A second run with a full
+ * Fetches the guest packages with apt, takes the files and kernel modules tsemu needs out of
+ * them, builds the initramfs (a plain one and one with the disk modules) and the isolinux CD
+ * from them, and writes MANIFEST.json. A second run with a full
  * cache only checks the files' hashes: no apt, no network.
  */
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { buildDiskInitramfs } from '../initramfs/disk-initramfs.js';
 import { buildInitramfs, INITTAB, initScript } from '../initramfs/initramfs.js';
 import { buildLinuxIso, isolinuxConfig } from '../iso9660/linux-iso.js';
 import { readFileIfExists, sha256Hex, temporarySibling, writeFileAtomic } from '../util/files.js';
 import { ToolError } from '../util/tool-error.js';
 import { Apt, aptName } from './apt.js';
 import { acquireLock } from './cache-lock.js';
+import { resolveKernelModules } from './kernel-modules.js';
 import {
   type BuiltFileEntry,
   describeFile,
@@ -20,9 +23,11 @@ import {
   manifestIsCurrent,
 } from './manifest.js';
 import {
+  DISK_INITRAMFS_FILE,
   GUEST_PACKAGES,
   type GuestPackage,
   INITRAMFS_FILE,
+  KERNEL_MODULES_DIR,
   LINUX_ISO_FILE,
   newestFirst,
   type PackageFilePath,
@@ -39,7 +44,10 @@ export interface FetchOptions {
   refresh?: boolean;
   /** What to fetch; the default is tsemu's guest packages. */
   packages?: readonly GuestPackage[];
-  /** Build the initramfs and the ISO (needs busybox, isolinux, ldlinux.c32 and vmlinuz). */
+  /**
+   * Build the initramfs, the disk initramfs and the ISO (needs busybox, isolinux, ldlinux.c32,
+   * vmlinuz and the kernel modules).
+   */
   build?: boolean;
   /** Progress lines for a person; silent by default. */
   log?: (line: string) => void;
@@ -149,25 +157,41 @@ async function fetchPackages(
   await rm(staging, { recursive: true, force: true });
   try {
     const entries: FetchedFileEntry[] = [];
+    const modulesDir = join(imagesDir, KERNEL_MODULES_DIR);
+    const modulesKept = new Set<string>();
     for (const [pkg, deb] of debs) {
       const control = await apt.control(deb);
       const root = join(staging, control.package);
       await apt.extract(deb, root);
-      for (const file of pkg.spec.files) {
-        const pathInPackage = await locate(root, file.from, control.package);
-        const target = join(imagesDir, file.to);
+      const take = async (pathInPackage: string, file: string) => {
+        const target = join(imagesDir, file);
         const temporary = temporarySibling(target);
         await copyFile(join(root, pathInPackage), temporary);
         await rename(temporary, target);
         entries.push({
-          ...(await describeFile(imagesDir, file.to)),
+          ...(await describeFile(imagesDir, file)),
           package: control.package,
           version: control.version,
           architecture: control.architecture,
           pathInPackage,
         });
+      };
+      for (const file of pkg.spec.files) {
+        await take(await locate(root, file.from, control.package), file.to);
+      }
+      if (pkg.spec.modules !== undefined) {
+        await mkdir(modulesDir, { recursive: true });
+        for (const module of await resolveKernelModules(root, pkg.spec.modules, control.package)) {
+          const file = `${KERNEL_MODULES_DIR}/${module.name}.ko`;
+          await take(module.pathInPackage, file);
+          modulesKept.add(basename(file));
+        }
       }
       await rm(root, { recursive: true, force: true });
+    }
+    // Modules an earlier recipe wanted and this one does not.
+    for (const name of await readdir(modulesDir).catch(() => [])) {
+      if (!modulesKept.has(name)) await rm(join(modulesDir, name), { force: true });
     }
     return entries;
   } finally {
@@ -253,13 +277,15 @@ async function removeLeftovers(
   debsDir: string,
   imagesDir: string,
 ): Promise<void> {
+  const temporary = /^\..*\.tmp-\d+-[0-9a-f]+$/;
   const scratch: Array<[string, RegExp]> = [
     [cacheDir, /^\.staging-\d+$/],
     [debsDir, /^\.download-\d+$/],
-    [imagesDir, /^\..*\.tmp-\d+-[0-9a-f]+$/],
+    [imagesDir, temporary],
+    [join(imagesDir, KERNEL_MODULES_DIR), temporary],
   ];
   for (const [dir, pattern] of scratch) {
-    for (const name of await readdir(dir)) {
+    for (const name of await readdir(dir).catch(() => [])) {
       if (pattern.test(name)) await rm(join(dir, name), { recursive: true, force: true });
     }
   }
@@ -300,7 +326,7 @@ async function locate(root: string, from: PackageFilePath, packageName: string):
   return `${from.directory}/${names[0]}`;
 }
 
-/** Builds the initramfs and the isolinux CD from the fetched files. */
+/** Builds the initramfs, the disk initramfs and the isolinux CD from the fetched files. */
 async function buildImages(
   imagesDir: string,
   fetched: readonly FetchedFileEntry[],
@@ -312,8 +338,9 @@ async function buildImages(
     }
     return readFile(join(imagesDir, file));
   };
-  log(`building ${INITRAMFS_FILE} and ${LINUX_ISO_FILE}...`);
-  const initrd = buildInitramfs({ busybox: await need('busybox') });
+  log(`building ${INITRAMFS_FILE}, ${DISK_INITRAMFS_FILE} and ${LINUX_ISO_FILE}...`);
+  const busybox = await need('busybox');
+  const initrd = buildInitramfs({ busybox });
   await writeFileAtomic(join(imagesDir, INITRAMFS_FILE), initrd);
   const iso = buildLinuxIso({
     isolinuxBin: await need('isolinux.bin'),
@@ -322,6 +349,23 @@ async function buildImages(
     initrd,
   });
   await writeFileAtomic(join(imagesDir, LINUX_ISO_FILE), iso);
+  // The manifest lists the modules in load order, as the kernel package's recipe resolved them.
+  const modules = fetched.filter((f) => f.file.startsWith(`${KERNEL_MODULES_DIR}/`));
+  if (modules.length === 0) {
+    throw new Error(
+      `building ${DISK_INITRAMFS_FILE} needs kernel modules, which the recipe does not fetch`,
+    );
+  }
+  const diskInitrd = buildDiskInitramfs({
+    busybox,
+    modules: await Promise.all(
+      modules.map(async (m) => ({
+        name: basename(m.file, '.ko'),
+        data: await readFile(join(imagesDir, m.file)),
+      })),
+    ),
+  });
+  await writeFileAtomic(join(imagesDir, DISK_INITRAMFS_FILE), diskInitrd);
   return [
     {
       ...(await describeFile(imagesDir, INITRAMFS_FILE)),
@@ -333,18 +377,25 @@ async function buildImages(
       builtFrom: ['isolinux.bin', 'ldlinux.c32', 'vmlinuz', INITRAMFS_FILE],
       builder: 'tools/src/iso9660/linux-iso.ts',
     },
+    {
+      ...(await describeFile(imagesDir, DISK_INITRAMFS_FILE)),
+      builtFrom: ['busybox', ...modules.map((m) => m.file)],
+      builder: 'tools/src/initramfs/disk-initramfs.ts',
+    },
   ];
 }
 
 function expectedFiles(packages: readonly GuestPackage[], build: boolean): string[] {
   const files = packages.flatMap((p) => p.files.map((f) => f.to));
-  return build ? [...files, INITRAMFS_FILE, LINUX_ISO_FILE] : files;
+  return build ? [...files, INITRAMFS_FILE, LINUX_ISO_FILE, DISK_INITRAMFS_FILE] : files;
 }
 
 /** The sources of the builders: editing any of them makes the next run rebuild the images. */
 const BUILDER_SOURCES = [
   '../cpio/newc-writer.ts',
   '../initramfs/initramfs.ts',
+  '../initramfs/disk-initramfs.ts',
+  './kernel-modules.ts',
   '../iso9660/encoding.ts',
   '../iso9660/names.ts',
   '../iso9660/el-torito.ts',
@@ -375,6 +426,7 @@ async function recipeHash(packages: readonly GuestPackage[], build: boolean): Pr
           : { prefix: p.name.prefix, pattern: p.name.pattern.source },
       architecture: p.architecture,
       files: p.files,
+      modules: p.modules ?? [],
     })),
     build: build
       ? { builders, init: initScript(), inittab: INITTAB, isolinux: isolinuxConfig() }

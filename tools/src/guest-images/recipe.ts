@@ -21,6 +21,11 @@ export interface GuestPackage {
   /** 'all' for architecture-independent packages, else the Debian architecture (i386). */
   architecture: string;
   files: readonly GuestFile[];
+  /**
+   * Kernel modules to take out of the package, with the modules they need (see
+   * kernel-modules.ts), into the images folder's `modules/` as NAME.ko, in load order.
+   */
+  modules?: readonly string[];
 }
 
 /** The guest packages tsemu's tests, benchmarks and main job use. */
@@ -49,6 +54,17 @@ export const GUEST_PACKAGES: readonly GuestPackage[] = [
     name: { prefix: 'linux-image-6.1', pattern: /^linux-image-6\.1\.\d+-\d+-686-unsigned$/ },
     architecture: 'i386',
     files: [{ from: { directory: 'boot', prefix: 'vmlinuz-' }, to: 'vmlinuz' }],
+    modules: [
+      // The PIIX3 IDE function and the SCSI disks libata presents its ATA disks as.
+      'ata_piix',
+      'sd_mod',
+      // crc-t10dif (sd_mod needs it, through t10-pi) asks for "crct10dif" first.
+      'crct10dif_generic',
+      // ext4 and jbd2 ask for "crypto-crc32c" first; ext4 mounts ext2 too (Debian's kernel has
+      // CONFIG_EXT4_USE_FOR_EXT2 and no ext2 driver).
+      'crc32c_generic',
+      'ext4',
+    ],
   },
   {
     name: 'busybox-static',
@@ -70,6 +86,10 @@ export const GUEST_PACKAGES: readonly GuestPackage[] = [
 /** The files built from the fetched ones. */
 export const INITRAMFS_FILE = 'initramfs.cpio.gz';
 export const LINUX_ISO_FILE = 'tsemu-linux.iso';
+/** The initramfs with the IDE disk and ext4 modules (see initramfs/disk-initramfs.ts). */
+export const DISK_INITRAMFS_FILE = 'initramfs-disk.cpio.gz';
+/** The images folder's subfolder for kernel modules. */
+export const KERNEL_MODULES_DIR = 'modules';
 
 /** A readable label for a package spec in messages. */
 export function packageLabel(spec: GuestPackage): string {

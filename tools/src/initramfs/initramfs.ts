@@ -78,8 +78,8 @@ export interface InitramfsOptions {
   /** The line /init prints when the system is up. */
   marker?: string;
   /**
-   * Extra regular files, by absolute guest path ("/etc/bench.sh"); their directories must be
-   * among the standard ones (/bin, /etc, /root, /sbin, /usr/bin, /usr/sbin).
+   * Extra regular files, by absolute guest path ("/etc/bench.sh"); folders missing from the
+   * standard tree ("/lib/modules") are added with mode 0755.
    */
   extraFiles?: ReadonlyArray<{ path: string; data: Uint8Array | string; mode?: number }>;
   /**
@@ -105,11 +105,21 @@ export function buildInitramfsArchive(options: InitramfsOptions): Uint8Array {
   cpio.addFile('init', initScript(marker), { mode: 0o755 });
   cpio.addFile('etc/inittab', options.inittab ?? INITTAB);
   cpio.addFile('etc/profile', PROFILE);
+  const directories = new Set(DIRECTORIES.map(([path]) => path));
   for (const file of options.extraFiles ?? []) {
     if (!file.path.startsWith('/')) {
       throw new Error(`initramfs: extra file paths are absolute, got "${file.path}"`);
     }
-    cpio.addFile(file.path.slice(1), file.data, { mode: file.mode ?? 0o644 });
+    const path = file.path.slice(1);
+    const parts = path.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const directory = parts.slice(0, depth).join('/');
+      if (!directories.has(directory)) {
+        cpio.addDirectory(directory, { mode: 0o755 });
+        directories.add(directory);
+      }
+    }
+    cpio.addFile(path, file.data, { mode: file.mode ?? 0o644 });
   }
   return cpio.finish();
 }
