@@ -30,6 +30,11 @@ export const CATEGORIES: readonly Category[] = [
       /^tb_[0-9a-f]+$/.test(f.functionName) ||
       (f.url === '' && (f.functionName === '' || f.functionName === 'anonymous')),
   },
+  // The tiered backend's first tier: cold TBs run in the IR interpreter, not as JS.
+  {
+    name: 'IR interpreter (cold TBs)',
+    test: (f) => f.source.includes(`${TCG}core/backend/interpreter`),
+  },
   // The profiler's own entries and V8 builtins called by name (Math.sqrt, performance.now):
   // code with no script.
   { name: 'V8 and native code', test: (f) => f.url === '' },

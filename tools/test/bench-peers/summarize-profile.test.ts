@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { categorize } from '../../bench-peers/profile/categories.js';
 import { renderProfileSummary } from '../../bench-peers/profile/render.js';
 import { sourceMapLocator } from '../../bench-peers/profile/source-maps.js';
 import {
@@ -123,5 +124,26 @@ describe('sourceMapLocator', () => {
       line: 1,
     });
     expect(locate({ ...frame, url: 'node:internal/fs' })).toBeUndefined();
+  });
+});
+
+describe('categorize', () => {
+  const frame = (functionName: string, source: string, url = 'file:///x/tsemu.mjs') => ({
+    functionName,
+    url,
+    source,
+  });
+
+  it('tells the tiers apart: compiled TBs, the IR interpreter, translation, the vCPU loop', () => {
+    expect(categorize(frame('tb_c0100', '', ''))).toBe('generated code (TBs)');
+    expect(categorize(frame('run', 'packages/tcg/src/core/backend/interpreter.ts'))).toBe(
+      'IR interpreter (cold TBs)',
+    );
+    expect(categorize(frame('emit', 'packages/tcg/src/core/backend/js-backend.ts'))).toBe(
+      'translation',
+    );
+    expect(categorize(frame('execChain', 'packages/tcg/src/core/exec/engine.ts'))).toBe(
+      'vCPU loop (cpu_exec, TB lookup)',
+    );
   });
 });

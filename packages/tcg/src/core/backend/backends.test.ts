@@ -644,9 +644,9 @@ describe('random IR programs', () => {
       },
     );
     // The TB function itself: no closures, no allocation, no BigInt, at most one try.
-    const body = r
-      .source!.slice(r.source!.indexOf('return function'))
-      .replace(/throw new Error\('[^']*'\);/, '');
+    const start = r.source!.indexOf('(function tb_');
+    expect(start).toBeGreaterThan(0);
+    const body = r.source!.slice(start).replace(/throw new Error\('[^']*'\);/, '');
     expect(body.match(/\btry\b/g)?.length ?? 0).toBeLessThanOrEqual(1);
     expect(body.slice(16)).not.toMatch(/=>|function|new |\[\s*\]|\{\s*\}|BigInt/);
     expect(r.ir.ops.some((op) => op.opc === Opc.QemuLd)).toBe(true);

@@ -4,14 +4,21 @@ import type { MemOp } from '../ir/opcodes.js';
 
 /**
  * Everything a compiled or interpreted TB reaches at run time, bound once per vCPU.
- * The slow paths take the fault site so that a guest exception raised inside them can be
- * traced back to its guest instruction.
+ * The slow paths take the fault site and the TB whose code is running, so that a guest
+ * exception raised inside them can be traced back to its guest instruction (they set
+ * ctl[CTL_FAULT_SITE] and cpu.currentTb).
  */
 export interface ExecBindings {
   /** The frontend's CPU object: helpers get it as their first argument. */
   readonly cpu: CPUState;
   /** Guest load that missed the inline path. Returns the (extended) 32-bit value. */
-  readonly ldSlow: (vaddr: number, memop: MemOp, mmuIdx: number, site: number) => number;
+  readonly ldSlow: (
+    vaddr: number,
+    memop: MemOp,
+    mmuIdx: number,
+    site: number,
+    tb: TranslationBlock,
+  ) => number;
   /** Guest store that missed the inline path. */
   readonly stSlow: (
     vaddr: number,
@@ -19,6 +26,7 @@ export interface ExecBindings {
     memop: MemOp,
     mmuIdx: number,
     site: number,
+    tb: TranslationBlock,
   ) => void;
   /**
    * lookup_and_goto_ptr: the TB for the current guest state, found without translating,

@@ -7,7 +7,7 @@ import {
 } from '../exec/cpu-state.js';
 import type { TbFunction, TranslationBlock } from '../exec/translation-block.js';
 import { effectCovers, type HelperInfo } from '../ir/helper.js';
-import type { FinalizedIr, Op } from '../ir/ir-block.js';
+import { type FinalizedIr, type Op, operandCounts } from '../ir/ir-block.js';
 import { Cond, MO_SIGN, MO_SIZE, OPDEFS, Opc, TB_EXIT_ICOUNT_EXPIRED } from '../ir/opcodes.js';
 import { ctpop, muls2hi, mulu2hi } from '../ir/semantics.js';
 import { TempKind } from '../ir/temp.js';
@@ -21,6 +21,12 @@ export interface JsBackendOptions {
   ramAccess?: RamAccess;
   /** Generate the icount check at TB entry. */
   icount?: boolean;
+  /**
+   * Put a comment with the insn_start words before each guest instruction. Only for
+   * `-d out_asm`: comments are source V8 has to scan, and compile time is proportional to
+   * source length.
+   */
+  comments?: boolean;
 }
 
 export interface JsCompiled {
@@ -50,8 +56,8 @@ const PARAMS = [
   'ST',
   'cpu',
   'H',
-  'J',
   'SELF',
+  'J',
   'LOOKUP',
   'MULUH',
   'MULSH',
@@ -62,11 +68,15 @@ const PARAMS = [
  * The JS backend: one JavaScript function per TB, built with `new Function` once.
  *
  * Globals live in JS locals (`g<n>`) for the whole TB: loaded at entry, written back
- * before a helper that reads them, at every exit and in the one catch clause (which runs
- * only when a guest exception unwinds). Temps are locals (`t<n>`), constants literals.
- * Forward branches become labelled blocks; a TB with a backward branch becomes a switch
- * loop. A chaining slot linked to the TB itself turns into a `continue` of the outer loop,
- * so a one-TB guest loop runs as a JS loop with its registers in locals.
+ * before a helper that reads them, once on the way out (every exit breaks to the one
+ * write-back at the end) and in the one catch clause (which runs only when a guest
+ * exception unwinds). Temps are locals (`t<n>`), constants literals. Forward branches
+ * become labelled blocks; a TB with a backward branch becomes a switch loop. A chaining
+ * slot linked to the TB itself turns into a `continue` of the outer loop, so a one-TB guest
+ * loop runs as a JS loop with its registers in locals.
+ *
+ * The TB function is a parenthesised function expression, which V8 compiles at once: a
+ * plain inner function would be pre-parsed here and parsed again at its first call.
  */
 export function compileJs(
   ir: FinalizedIr,
@@ -74,14 +84,13 @@ export function compileJs(
   env: ExecBindings,
   options: JsBackendOptions = {},
 ): JsCompiled {
-  const body = generateBody(ir, tb, env, options);
+  const helpers = collectHelpers(ir);
+  const body = generateBody(ir, tb, helpers, env, options);
   const name = `tb_${(tb.pc >>> 0).toString(16)}`;
-  const arrays = env.cpu.state.map((_, k) => `S${k} = S[${k}]`).join(', ');
-  const source = `const ${arrays};\nreturn function ${name}() {\n${body}}\n`;
+  const source = `return (function ${name}() {\n${body}});\n`;
   const factory = new Function(...PARAMS, source) as (...args: unknown[]) => TbFunction;
   const tlb = env.cpu.tlb;
   const fast = tlb.fastRam;
-  const helpers = collectHelpers(ir).map((h) => h.fn);
   const fn = factory(
     env.cpu.state,
     env.cpu.ctl,
@@ -97,9 +106,9 @@ export function compileJs(
     env.ldSlow,
     env.stSlow,
     env.cpu,
-    helpers,
-    tb.jmpDest,
+    helpers.map((h) => h.fn),
     tb,
+    tb.jmpDest,
     env.lookupTbPtr,
     MULUH,
     MULSH,
@@ -116,22 +125,56 @@ function collectHelpers(ir: FinalizedIr): HelperInfo[] {
   return list;
 }
 
+/** The labels branched to, their positions, and whether any branch goes backwards. */
+function labelUse(ir: FinalizedIr): { targets: Set<number>; pos: Int32Array; backward: boolean } {
+  const pos = new Int32Array(ir.nbLabels).fill(-1);
+  ir.ops.forEach((op, p) => {
+    if (op.opc === Opc.SetLabel) pos[op.args[0]] = p;
+  });
+  const targets = new Set<number>();
+  let backward = false;
+  ir.ops.forEach((op, p) => {
+    const l = op.opc === Opc.Br ? op.args[0] : op.opc === Opc.Brcond ? op.args[3] : -1;
+    if (l < 0) return;
+    targets.add(l);
+    if (pos[l] <= p) backward = true;
+  });
+  return { targets, pos, backward };
+}
+
+/** True when control cannot run past the last op (it is an exit or a jump). */
+function endsInExit(ir: FinalizedIr): boolean {
+  const last = ir.ops[ir.ops.length - 1];
+  return (
+    last !== undefined &&
+    (last.opc === Opc.ExitTb || last.opc === Opc.LookupAndGotoPtr || last.opc === Opc.Br)
+  );
+}
+
+/**
+ * The TB function's body: declarations, then `try { w: { x: { tb: for (;;) { ... } } WB }
+ * return nx; } catch`. Every exit sets `nx` (the successor, or null with ctl[CTL_TB_EXIT]
+ * set) and breaks to the one write-back (`break x`); lookup_and_goto_ptr writes back before
+ * its call and breaks past it (`break w`). V8's compile time grows with the source, so
+ * the write-back, the longest statement, is not repeated at every exit.
+ */
 function generateBody(
   ir: FinalizedIr,
   tb: TranslationBlock,
+  helpers: readonly HelperInfo[],
   env: ExecBindings,
   options: JsBackendOptions,
 ): string {
   const { temps, nbGlobals: G, ops } = ir;
-  const helpers = collectHelpers(ir);
   const tlb = env.cpu.tlb;
   const fast = tlb.fastRam;
   const typed = (options.ramAccess ?? 'typed-array') === 'typed-array' && fast?.i32 != null;
 
-  // Which globals the TB touches, and which it writes.
+  // Which globals the TB touches and writes, which temps and state arrays it uses.
   const used = new Uint8Array(G);
   const written = new Uint8Array(G);
   const localTemps = new Set<number>();
+  const arrays = new Set<number>();
   for (const op of ops) {
     const [nOut, nIn] = operandCounts(op);
     for (let i = 0; i < nOut + nIn; i++) {
@@ -143,7 +186,10 @@ function generateBody(
         localTemps.add(t);
       }
     }
+    if (op.opc === Opc.LdState || op.opc === Opc.StState) arrays.add(op.args[1]);
   }
+  for (let g = 0; g < G; g++) if (used[g]) arrays.add(temps[g].stateArray);
+
   const gref = (g: number) => `S${temps[g].stateArray}[${temps[g].stateIndex}]`;
   const storeGlobals = (pred: (g: number) => boolean): string => {
     let s = '';
@@ -151,181 +197,25 @@ function generateBody(
     return s;
   };
   const writeBack = storeGlobals(() => true);
-
   const v = (i: number): string => {
     const t = temps[i];
     if (t.kind === TempKind.Const) return t.value < 0 ? `(${t.value})` : `${t.value}`;
     return i < G ? `g${i}` : `t${i}`;
   };
   const d = (i: number): string => (i < G ? `g${i}` : `t${i}`);
-
-  // Labels: positions, and whether any branch goes backwards.
-  const labelPos = new Int32Array(ir.nbLabels).fill(-1);
-  ops.forEach((op, p) => {
-    if (op.opc === Opc.SetLabel) labelPos[op.args[0]] = p;
-  });
-  const targets = new Set<number>();
-  let backward = false;
-  ops.forEach((op, p) => {
-    const l = op.opc === Opc.Br ? op.args[0] : op.opc === Opc.Brcond ? op.args[3] : -1;
-    if (l < 0) return;
-    targets.add(l);
-    if (labelPos[l] <= p) backward = true;
-  });
+  const { targets, pos, backward } = labelUse(ir);
   const jump = (l: number) => (backward ? `{ L = ${l + 1}; continue disp; }` : `break L${l};`);
+  // A chaining slot (or goto_ptr) that leads back to this TB loops without leaving it.
+  const selfLoop = `if (nx === SELF && --ctl[${CTL_CHAIN_BUDGET}] > 0 && ctl[${CTL_EXIT_FLAG}] === 0) continue tb;`;
 
   const lines: string[] = [];
   const emit = (s: string) => lines.push(s);
-  const selfLoop = `if (nx === SELF && --ctl[${CTL_CHAIN_BUDGET}] > 0 && ctl[${CTL_EXIT_FLAG}] === 0) continue tb;`;
-
   for (const op of ops) {
     const a = op.args;
     switch (op.opc) {
       case Opc.InsnStart:
-        emit(`// ---- ${a.map((x) => `0x${(x >>> 0).toString(16)}`).join(' ')}`);
-        break;
-      case Opc.Mov:
-        emit(`${d(a[0])} = ${v(a[1])};`);
-        break;
-      case Opc.Add:
-        emit(`${d(a[0])} = (${v(a[1])} + ${v(a[2])}) | 0;`);
-        break;
-      case Opc.Sub:
-        emit(`${d(a[0])} = (${v(a[1])} - ${v(a[2])}) | 0;`);
-        break;
-      case Opc.Mul:
-        emit(`${d(a[0])} = Math.imul(${v(a[1])}, ${v(a[2])});`);
-        break;
-      case Opc.And:
-        emit(`${d(a[0])} = ${v(a[1])} & ${v(a[2])};`);
-        break;
-      case Opc.Or:
-        emit(`${d(a[0])} = ${v(a[1])} | ${v(a[2])};`);
-        break;
-      case Opc.Xor:
-        emit(`${d(a[0])} = ${v(a[1])} ^ ${v(a[2])};`);
-        break;
-      case Opc.Andc:
-        emit(`${d(a[0])} = ${v(a[1])} & ~${v(a[2])};`);
-        break;
-      case Opc.Orc:
-        emit(`${d(a[0])} = ${v(a[1])} | ~${v(a[2])};`);
-        break;
-      case Opc.Eqv:
-        emit(`${d(a[0])} = ~(${v(a[1])} ^ ${v(a[2])});`);
-        break;
-      case Opc.Nand:
-        emit(`${d(a[0])} = ~(${v(a[1])} & ${v(a[2])});`);
-        break;
-      case Opc.Nor:
-        emit(`${d(a[0])} = ~(${v(a[1])} | ${v(a[2])});`);
-        break;
-      case Opc.Shl:
-        emit(`${d(a[0])} = ${v(a[1])} << ${v(a[2])};`);
-        break;
-      case Opc.Shr:
-        emit(`${d(a[0])} = (${v(a[1])} >>> ${v(a[2])}) | 0;`);
-        break;
-      case Opc.Sar:
-        emit(`${d(a[0])} = ${v(a[1])} >> ${v(a[2])};`);
-        break;
-      case Opc.Rotl:
-        emit(`s0 = ${v(a[1])}; s1 = ${v(a[2])}; ${d(a[0])} = (s0 << s1) | (s0 >>> -s1);`);
-        break;
-      case Opc.Rotr:
-        emit(`s0 = ${v(a[1])}; s1 = ${v(a[2])}; ${d(a[0])} = (s0 >>> s1) | (s0 << -s1);`);
-        break;
-      case Opc.Clz:
-        emit(`s0 = ${v(a[1])}; ${d(a[0])} = s0 === 0 ? ${v(a[2])} : Math.clz32(s0);`);
-        break;
-      case Opc.Ctz:
-        emit(`s0 = ${v(a[1])}; ${d(a[0])} = s0 === 0 ? ${v(a[2])} : 31 - Math.clz32(s0 & -s0);`);
-        break;
-      case Opc.Neg:
-        emit(`${d(a[0])} = -${v(a[1])} | 0;`);
-        break;
-      case Opc.Not:
-        emit(`${d(a[0])} = ~${v(a[1])};`);
-        break;
-      case Opc.Ext8s:
-        emit(`${d(a[0])} = (${v(a[1])} << 24) >> 24;`);
-        break;
-      case Opc.Ext8u:
-        emit(`${d(a[0])} = ${v(a[1])} & 255;`);
-        break;
-      case Opc.Ext16s:
-        emit(`${d(a[0])} = (${v(a[1])} << 16) >> 16;`);
-        break;
-      case Opc.Ext16u:
-        emit(`${d(a[0])} = ${v(a[1])} & 65535;`);
-        break;
-      case Opc.Bswap16:
-        emit(`s0 = ${v(a[1])}; ${d(a[0])} = ((s0 & 255) << 8) | ((s0 >>> 8) & 255);`);
-        break;
-      case Opc.Bswap32:
-        emit(
-          `s0 = ${v(a[1])}; ${d(a[0])} = (s0 << 24) | ((s0 & 0xff00) << 8) | ((s0 >>> 8) & 0xff00) | (s0 >>> 24);`,
-        );
-        break;
-      case Opc.Ctpop:
-        emit(`${d(a[0])} = POPCNT(${v(a[1])});`);
-        break;
-      case Opc.Deposit: {
-        const [ofs, len] = [a[3], a[4]];
-        if (len === 32) {
-          emit(`${d(a[0])} = ${v(a[2])};`);
-        } else {
-          const mask = (((1 << len) - 1) << ofs) | 0;
-          emit(`${d(a[0])} = (${v(a[1])} & ${~mask}) | ((${v(a[2])} << ${ofs}) & ${mask});`);
-        }
-        break;
-      }
-      case Opc.Extract: {
-        const [ofs, len] = [a[2], a[3]];
-        if (len === 32) emit(`${d(a[0])} = ${v(a[1])};`);
-        else if (ofs + len === 32) emit(`${d(a[0])} = ${v(a[1])} >>> ${ofs};`);
-        else emit(`${d(a[0])} = (${v(a[1])} >>> ${ofs}) & ${(1 << len) - 1};`);
-        break;
-      }
-      case Opc.Sextract: {
-        const [ofs, len] = [a[2], a[3]];
-        emit(`${d(a[0])} = (${v(a[1])} << ${32 - ofs - len}) >> ${32 - len};`);
-        break;
-      }
-      case Opc.Extract2: {
-        const ofs = a[3];
-        if (ofs === 0) emit(`${d(a[0])} = ${v(a[1])};`);
-        else emit(`${d(a[0])} = (${v(a[1])} >>> ${ofs}) | (${v(a[2])} << ${32 - ofs});`);
-        break;
-      }
-      case Opc.Setcond:
-        emit(`${d(a[0])} = ${cmp(a[3], v(a[1]), v(a[2]))} ? 1 : 0;`);
-        break;
-      case Opc.Negsetcond:
-        emit(`${d(a[0])} = ${cmp(a[3], v(a[1]), v(a[2]))} ? -1 : 0;`);
-        break;
-      case Opc.Movcond:
-        emit(`${d(a[0])} = ${cmp(a[5], v(a[1]), v(a[2]))} ? ${v(a[3])} : ${v(a[4])};`);
-        break;
-      case Opc.Mulu2:
-        emit(
-          `s0 = MULUH(${v(a[2])}, ${v(a[3])}); ${d(a[0])} = Math.imul(${v(a[2])}, ${v(a[3])}); ${d(a[1])} = s0;`,
-        );
-        break;
-      case Opc.Muls2:
-        emit(
-          `s0 = MULSH(${v(a[2])}, ${v(a[3])}); ${d(a[0])} = Math.imul(${v(a[2])}, ${v(a[3])}); ${d(a[1])} = s0;`,
-        );
-        break;
-      case Opc.Add2:
-        emit(
-          `s0 = (${v(a[2])} >>> 0) + (${v(a[4])} >>> 0); s1 = (${v(a[3])} + ${v(a[5])} + (s0 > 4294967295 ? 1 : 0)) | 0; ${d(a[0])} = s0 | 0; ${d(a[1])} = s1;`,
-        );
-        break;
-      case Opc.Sub2:
-        emit(
-          `s0 = (${v(a[2])} >>> 0) - (${v(a[4])} >>> 0); s1 = (${v(a[3])} - ${v(a[5])} - (s0 < 0 ? 1 : 0)) | 0; ${d(a[0])} = s0 | 0; ${d(a[1])} = s1;`,
-        );
+        if (options.comments)
+          emit(`// ---- ${a.map((x) => `0x${(x >>> 0).toString(16)}`).join(' ')}`);
         break;
       case Opc.SetLabel:
         if (targets.has(a[0])) emit(backward ? `case ${a[0] + 1}:` : `} // L${a[0]}`);
@@ -342,12 +232,6 @@ function generateBody(
       case Opc.QemuSt:
         emit(genStore(op, v, tlb.bits, typed, fast !== null));
         break;
-      case Opc.LdState:
-        emit(`${d(a[0])} = S${a[1]}[${a[2]}];`);
-        break;
-      case Opc.StState:
-        emit(`S${a[1]}[${a[2]}] = ${v(a[0])};`);
-        break;
       case Opc.Call: {
         const h = op.helper!;
         const hi = helpers.indexOf(h);
@@ -358,29 +242,34 @@ function generateBody(
             if (used[g] && effectCovers(h.writes, g)) post += ` g${g} = ${gref(g)};`;
         }
         const args = ['cpu', ...a.slice(h.hasReturn ? 1 : 0).map(v)].join(', ');
-        const site = op.site >= 0 ? `ctl[${CTL_FAULT_SITE}] = ${op.site}; ` : '';
+        // A helper that can raise must find its TB and fault site: cpu_exec restores the
+        // guest state from them, and the precise-SMC check compares with the TB.
+        const site =
+          op.site >= 0 ? `ctl[${CTL_FAULT_SITE}] = ${op.site}; cpu.currentTb = SELF; ` : '';
+        const tag = options.comments ? ` // ${h.name}` : '';
         // The result lands after the reload, in case it goes to a global the helper writes.
         if (h.hasReturn)
-          emit(`${pre}${site}s0 = H[${hi}](${args}) | 0;${post} ${d(a[0])} = s0; // ${h.name}`);
-        else emit(`${pre}${site}H[${hi}](${args});${post} // ${h.name}`);
+          emit(`${pre}${site}s0 = H[${hi}](${args}) | 0;${post} ${d(a[0])} = s0;${tag}`);
+        else emit(`${pre}${site}H[${hi}](${args});${post}${tag}`);
         break;
       }
       case Opc.GotoTb:
-        emit(`nx = J[${a[0]}]; if (nx !== null) { ${selfLoop} ${writeBack}return nx; }`);
+        emit(`nx = J[${a[0]}]; if (nx !== null) { ${selfLoop} break x; }`);
         break;
       case Opc.ExitTb:
-        emit(`${writeBack}ctl[${CTL_TB_EXIT}] = ${a[0]}; return null;`);
+        emit(`nx = null; ctl[${CTL_TB_EXIT}] = ${a[0]}; break x;`);
         break;
       case Opc.LookupAndGotoPtr:
-        emit(`${writeBack}nx = LOOKUP(); ${selfLoop} return nx;`);
+        emit(`${writeBack}nx = LOOKUP(); ${selfLoop} break w;`);
         break;
-      case Opc.Nop:
-        break;
+      default:
+        emit(genValueOp(op, v, d));
     }
   }
 
-  // Assemble: declarations, the try, the loop, label blocks, the catch.
   const out: string[] = [];
+  const consts = [...arrays].sort((x, y) => x - y).map((k) => `S${k} = S[${k}]`);
+  if (consts.length > 0) out.push(`  const ${consts.join(', ')};`);
   const decl: string[] = [];
   for (let g = 0; g < G; g++) if (used[g]) decl.push(`g${g} = ${gref(g)}`);
   for (const t of localTemps) decl.push(`t${t} = 0`);
@@ -389,23 +278,23 @@ function generateBody(
   out.push(`  let ${decl.join(', ')};`);
   const sites = ir.siteInsn.length;
   if (sites > 0) out.push('  try {');
-  out.push('  tb: for (;;) {');
+  out.push('  w: { x: {', '  tb: for (;;) {');
   if (options.icount) {
     const n = ir.nbInsns;
     out.push(
-      `  if ((ctl[${CTL_ICOUNT}] -= ${n}) < 0) { ctl[${CTL_ICOUNT}] += ${n}; ${writeBack}ctl[${CTL_TB_EXIT}] = ${TB_EXIT_ICOUNT_EXPIRED}; return null; }`,
+      `  if ((ctl[${CTL_ICOUNT}] -= ${n}) < 0) { ctl[${CTL_ICOUNT}] += ${n}; nx = null; ctl[${CTL_TB_EXIT}] = ${TB_EXIT_ICOUNT_EXPIRED}; break x; }`,
     );
   }
   if (backward) {
     out.push('  L = 0;', '  disp: for (;;) { switch (L) {', '  case 0:');
   } else {
-    const open = [...targets].sort((x, y) => labelPos[y] - labelPos[x]).map((l) => `L${l}: {`);
+    const open = [...targets].sort((x, y) => pos[y] - pos[x]).map((l) => `L${l}: {`);
     if (open.length > 0) out.push(`  ${open.join(' ')}`);
   }
   for (const l of lines) out.push(`  ${l}`);
   if (backward) out.push('  } }');
-  out.push(`  throw new Error('${tb}: fell off the end of its IR');`);
-  out.push('  }');
+  if (!endsInExit(ir)) out.push(`  throw new Error('${tb}: fell off the end of its IR');`);
+  out.push('  }', '  }', `  ${writeBack}`, '  }', '  return nx;');
   if (sites > 0) {
     // One catch for the whole TB: write the locals back (except what the helper that
     // raised may have written itself), then let cpu_exec restore the guest PC.
@@ -428,14 +317,110 @@ function generateBody(
   return `${out.join('\n')}\n`;
 }
 
-function operandCounts(op: Op): [number, number] {
-  if (op.opc === Opc.Call) {
-    const nOut = op.helper!.hasReturn ? 1 : 0;
-    return [nOut, op.args.length - nOut];
+/** A JS statement for a value op (everything but control flow, memory and calls). */
+function genValueOp(op: Op, v: (i: number) => string, d: (i: number) => string): string {
+  const a = op.args;
+  switch (op.opc) {
+    case Opc.Mov:
+      return `${d(a[0])} = ${v(a[1])};`;
+    case Opc.Add:
+      return `${d(a[0])} = (${v(a[1])} + ${v(a[2])}) | 0;`;
+    case Opc.Sub:
+      return `${d(a[0])} = (${v(a[1])} - ${v(a[2])}) | 0;`;
+    case Opc.Mul:
+      return `${d(a[0])} = Math.imul(${v(a[1])}, ${v(a[2])});`;
+    case Opc.And:
+      return `${d(a[0])} = ${v(a[1])} & ${v(a[2])};`;
+    case Opc.Or:
+      return `${d(a[0])} = ${v(a[1])} | ${v(a[2])};`;
+    case Opc.Xor:
+      return `${d(a[0])} = ${v(a[1])} ^ ${v(a[2])};`;
+    case Opc.Andc:
+      return `${d(a[0])} = ${v(a[1])} & ~${v(a[2])};`;
+    case Opc.Orc:
+      return `${d(a[0])} = ${v(a[1])} | ~${v(a[2])};`;
+    case Opc.Eqv:
+      return `${d(a[0])} = ~(${v(a[1])} ^ ${v(a[2])});`;
+    case Opc.Nand:
+      return `${d(a[0])} = ~(${v(a[1])} & ${v(a[2])});`;
+    case Opc.Nor:
+      return `${d(a[0])} = ~(${v(a[1])} | ${v(a[2])});`;
+    case Opc.Shl:
+      return `${d(a[0])} = ${v(a[1])} << ${v(a[2])};`;
+    case Opc.Shr:
+      return `${d(a[0])} = (${v(a[1])} >>> ${v(a[2])}) | 0;`;
+    case Opc.Sar:
+      return `${d(a[0])} = ${v(a[1])} >> ${v(a[2])};`;
+    case Opc.Rotl:
+      return `s0 = ${v(a[1])}; s1 = ${v(a[2])}; ${d(a[0])} = (s0 << s1) | (s0 >>> -s1);`;
+    case Opc.Rotr:
+      return `s0 = ${v(a[1])}; s1 = ${v(a[2])}; ${d(a[0])} = (s0 >>> s1) | (s0 << -s1);`;
+    case Opc.Clz:
+      return `s0 = ${v(a[1])}; ${d(a[0])} = s0 === 0 ? ${v(a[2])} : Math.clz32(s0);`;
+    case Opc.Ctz:
+      return `s0 = ${v(a[1])}; ${d(a[0])} = s0 === 0 ? ${v(a[2])} : 31 - Math.clz32(s0 & -s0);`;
+    case Opc.Neg:
+      return `${d(a[0])} = -${v(a[1])} | 0;`;
+    case Opc.Not:
+      return `${d(a[0])} = ~${v(a[1])};`;
+    case Opc.Ext8s:
+      return `${d(a[0])} = (${v(a[1])} << 24) >> 24;`;
+    case Opc.Ext8u:
+      return `${d(a[0])} = ${v(a[1])} & 255;`;
+    case Opc.Ext16s:
+      return `${d(a[0])} = (${v(a[1])} << 16) >> 16;`;
+    case Opc.Ext16u:
+      return `${d(a[0])} = ${v(a[1])} & 65535;`;
+    case Opc.Bswap16:
+      return `s0 = ${v(a[1])}; ${d(a[0])} = ((s0 & 255) << 8) | ((s0 >>> 8) & 255);`;
+    case Opc.Bswap32:
+      return `s0 = ${v(a[1])}; ${d(a[0])} = (s0 << 24) | ((s0 & 0xff00) << 8) | ((s0 >>> 8) & 0xff00) | (s0 >>> 24);`;
+    case Opc.Ctpop:
+      return `${d(a[0])} = POPCNT(${v(a[1])});`;
+    case Opc.Deposit: {
+      const [ofs, len] = [a[3], a[4]];
+      if (len === 32) return `${d(a[0])} = ${v(a[2])};`;
+      const mask = (((1 << len) - 1) << ofs) | 0;
+      return `${d(a[0])} = (${v(a[1])} & ${~mask}) | ((${v(a[2])} << ${ofs}) & ${mask});`;
+    }
+    case Opc.Extract: {
+      const [ofs, len] = [a[2], a[3]];
+      if (len === 32) return `${d(a[0])} = ${v(a[1])};`;
+      if (ofs + len === 32) return `${d(a[0])} = ${v(a[1])} >>> ${ofs};`;
+      return `${d(a[0])} = (${v(a[1])} >>> ${ofs}) & ${(1 << len) - 1};`;
+    }
+    case Opc.Sextract: {
+      const [ofs, len] = [a[2], a[3]];
+      return `${d(a[0])} = (${v(a[1])} << ${32 - ofs - len}) >> ${32 - len};`;
+    }
+    case Opc.Extract2: {
+      const ofs = a[3];
+      if (ofs === 0) return `${d(a[0])} = ${v(a[1])};`;
+      return `${d(a[0])} = (${v(a[1])} >>> ${ofs}) | (${v(a[2])} << ${32 - ofs});`;
+    }
+    case Opc.Setcond:
+      return `${d(a[0])} = ${cmp(a[3], v(a[1]), v(a[2]))} ? 1 : 0;`;
+    case Opc.Negsetcond:
+      return `${d(a[0])} = ${cmp(a[3], v(a[1]), v(a[2]))} ? -1 : 0;`;
+    case Opc.Movcond:
+      return `${d(a[0])} = ${cmp(a[5], v(a[1]), v(a[2]))} ? ${v(a[3])} : ${v(a[4])};`;
+    case Opc.Mulu2:
+      return `s0 = MULUH(${v(a[2])}, ${v(a[3])}); ${d(a[0])} = Math.imul(${v(a[2])}, ${v(a[3])}); ${d(a[1])} = s0;`;
+    case Opc.Muls2:
+      return `s0 = MULSH(${v(a[2])}, ${v(a[3])}); ${d(a[0])} = Math.imul(${v(a[2])}, ${v(a[3])}); ${d(a[1])} = s0;`;
+    case Opc.Add2:
+      return `s0 = (${v(a[2])} >>> 0) + (${v(a[4])} >>> 0); s1 = (${v(a[3])} + ${v(a[5])} + (s0 > 4294967295 ? 1 : 0)) | 0; ${d(a[0])} = s0 | 0; ${d(a[1])} = s1;`;
+    case Opc.Sub2:
+      return `s0 = (${v(a[2])} >>> 0) - (${v(a[4])} >>> 0); s1 = (${v(a[3])} - ${v(a[5])} - (s0 < 0 ? 1 : 0)) | 0; ${d(a[0])} = s0 | 0; ${d(a[1])} = s1;`;
+    case Opc.LdState:
+      return `${d(a[0])} = S${a[1]}[${a[2]}];`;
+    case Opc.StState:
+      return `S${a[1]}[${a[2]}] = ${v(a[0])};`;
+    case Opc.Nop:
+      return '';
+    default:
+      throw new Error(`JS backend: no rule for ${OPDEFS[op.opc].name}`);
   }
-  if (op.opc === Opc.InsnStart) return [0, 0];
-  const def = OPDEFS[op.opc];
-  return [def.nOut, def.nIn];
 }
 
 /** A JS boolean expression for cond(a, b). */
@@ -498,6 +483,12 @@ function hostWrite(memop: number, h: string, value: string, typed: boolean): str
     : `DV.setInt32(${h} | 0, ${value}, true);`;
 }
 
+/** `i = ` the TLB entry index of `addr` for MMU index `mmu`. */
+function tlbIndex(addr: string, mmu: number, bits: number): string {
+  const base = mmu << bits;
+  return `i = ((${addr} >>> 12) & ${(1 << bits) - 1})${base === 0 ? '' : ` + ${base}`};`;
+}
+
 function genLoad(
   op: Op,
   v: (i: number) => string,
@@ -507,9 +498,9 @@ function genLoad(
   inline: boolean,
 ): string {
   const [out, addr, memop, mmu] = op.args;
-  const slow = `LD(${v(addr)}, ${memop}, ${mmu}, ${op.site})`;
+  const slow = `LD(${v(addr)}, ${memop}, ${mmu}, ${op.site}, SELF)`;
   if (!inline) return `${d(out)} = ${slow};`;
-  const index = `i = ((${v(addr)} >>> 12) & ${(1 << bits) - 1}) + ${mmu << bits};`;
+  const index = tlbIndex(v(addr), mmu, bits);
   const hit = hostRead(memop, `(${v(addr)} + AD[i])`, typed);
   return `${index} ${d(out)} = (${v(addr)} & ${tagMask(memop)}) === RT[i] ? ${hit} : ${slow};`;
 }
@@ -522,9 +513,9 @@ function genStore(
   inline: boolean,
 ): string {
   const [val, addr, memop, mmu] = op.args;
-  const slow = `ST(${v(addr)}, ${v(val)}, ${memop}, ${mmu}, ${op.site});`;
+  const slow = `ST(${v(addr)}, ${v(val)}, ${memop}, ${mmu}, ${op.site}, SELF);`;
   if (!inline) return slow;
-  const index = `i = ((${v(addr)} >>> 12) & ${(1 << bits) - 1}) + ${mmu << bits};`;
+  const index = tlbIndex(v(addr), mmu, bits);
   const hit = hostWrite(memop, `(${v(addr)} + AD[i])`, v(val), typed);
   return `${index} if ((${v(addr)} & ${tagMask(memop)}) === WT[i]) ${hit} else ${slow}`;
 }

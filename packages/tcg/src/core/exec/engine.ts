@@ -36,9 +36,16 @@ import {
   CF_NOIRQ,
   CF_SINGLE_STEP,
   CF_USE_ICOUNT,
+  type TbFunction,
   TranslationBlock,
 } from './translation-block.js';
-import { CodeFetcher, DisasContextBase, RetranslateSignal, TCG_MAX_INSNS } from './translator.js';
+import {
+  CodeFetcher,
+  DisasContextBase,
+  ReplayCodeSource,
+  RetranslateSignal,
+  TCG_MAX_INSNS,
+} from './translator.js';
 
 export type BackendKind = 'js' | 'interpreter' | 'tiered';
 
@@ -47,9 +54,12 @@ export interface TcgEngineOptions<C extends CPUState> {
   frontend: Frontend<C>;
   /**
    * 'js' compiles every TB to JavaScript; 'interpreter' never uses eval; 'tiered'
-   * interprets a TB until it has run `tierThreshold` times, then compiles it. Default 'js'.
+   * interprets a TB until it has run `tierThreshold` times, then compiles it. Default
+   * 'tiered': most TBs of a boot run a few hundred times or less, and compiling them costs
+   * more than interpreting them (docs/jit.md, "Speed on a real boot").
    */
   backend?: BackendKind;
+  /** Runs of a TB before the tiered backend compiles it. Default 10000. */
   tierThreshold?: number;
   /** Run the IR optimizer. Default true. */
   optimize?: boolean;
@@ -68,8 +78,20 @@ export interface TcgEngineOptions<C extends CPUState> {
    * cpu_exec's lookup: for measuring what chaining saves, and for debugging.
    */
   chaining?: boolean;
+
   log?: LogSink;
 }
+
+/**
+ * TB runs before the tiered backend compiles a TB to JS. Measured on a Linux boot
+ * (packages/hw-pc/bench/RESULTS-linux-boot.md): compiling costs a parse, then V8 runs the
+ * new function unoptimized for a few hundred calls and optimizes it on a background thread
+ * for milliseconds; a TB must run some ten thousand times to pay that back.
+ */
+const DEFAULT_TIER_THRESHOLD = 10000;
+
+/** Log items that show a TB's translation (not repeated when a hot TB is translated again). */
+const TRANSLATION_DUMPS = new Set(['in_asm', 'op', 'op_opt']);
 
 const JUMP_CACHE_BITS = 12;
 const JUMP_CACHE_SIZE = 1 << JUMP_CACHE_BITS;
@@ -120,6 +142,14 @@ export class TcgEngine<C extends CPUState> {
   private readonly interpreter: IrInterpreter;
   private readonly unsubscribe: (() => void)[] = [];
 
+  /** For `lookup`: the ram_addr the second page of a TB's code maps to now (no closure per lookup). */
+  private findMmuIdx = 0;
+  private readonly secondPageOf = (t: TranslationBlock): number =>
+    this.cpu.tlb.getPageAddrCode(
+      (t.pc >>> 0) - ((t.pc >>> 0) % PAGE_SIZE) + PAGE_SIZE,
+      this.findMmuIdx,
+    );
+
   /** cpu_exec's chaining state: the TB that exited through slot `lastExit`. */
   private lastTb: TranslationBlock | null = null;
   private lastExit = 0;
@@ -129,6 +159,7 @@ export class TcgEngine<C extends CPUState> {
 
   private readonly counters = {
     smcRestarts: 0,
+    loopExits: 0,
     lookups: 0,
     jumpCacheHits: 0,
     hashHits: 0,
@@ -145,7 +176,7 @@ export class TcgEngine<C extends CPUState> {
     const { cpu, frontend } = options;
     this.cpu = cpu;
     this.frontend = frontend;
-    this.backend = options.backend ?? 'js';
+    this.backend = options.backend ?? 'tiered';
     if (!['js', 'interpreter', 'tiered'].includes(this.backend)) {
       throw new Error(`TcgEngine: unknown backend '${this.backend}'`);
     }
@@ -154,13 +185,14 @@ export class TcgEngine<C extends CPUState> {
     this.icount = options.icount ?? false;
     this.maxTbs = options.maxTbs ?? 65536;
     this.chainLimit = options.chainLimit ?? 1024;
-    this.tierThreshold = options.tierThreshold ?? 50;
+    this.tierThreshold = options.tierThreshold ?? DEFAULT_TIER_THRESHOLD;
     this.ramAccess = options.ramAccess ?? 'typed-array';
     this.chaining = options.chaining ?? true;
     this.log = options.log ?? nullLogSink;
     if (!(this.maxTbs >= 1) || !(this.chainLimit >= 1)) {
       throw new Error('TcgEngine: maxTbs and chainLimit must be at least 1');
     }
+
     if (frontend.insnStartWords < 1) throw new Error('TcgEngine: insnStartWords must be >= 1');
     this.baseCflags =
       (this.singlestep ? CF_SINGLE_STEP | CF_NO_GOTO_TB | 1 : 0) |
@@ -200,12 +232,14 @@ export class TcgEngine<C extends CPUState> {
     const ctl = cpu.ctl;
     this.bindings = {
       cpu,
-      ldSlow: (vaddr, memop, mmuIdx, site) => {
+      ldSlow: (vaddr, memop, mmuIdx, site, tb) => {
         ctl[CTL_FAULT_SITE] = site;
+        cpu.currentTb = tb;
         return tlb.loadSlow(vaddr, memop, mmuIdx);
       },
-      stSlow: (vaddr, value, memop, mmuIdx, site) => {
+      stSlow: (vaddr, value, memop, mmuIdx, site, tb) => {
         ctl[CTL_FAULT_SITE] = site;
+        cpu.currentTb = tb;
         tlb.storeSlow(vaddr, value, memop, mmuIdx);
       },
       lookupTbPtr: () => this.lookupTbPtr(),
@@ -242,6 +276,7 @@ export class TcgEngine<C extends CPUState> {
           return this.execLoop();
         } catch (e) {
           if (e !== CPU_LOOP_EXIT) throw e;
+          this.counters.loopExits++;
           this.recoverFromLoopExit();
         }
       }
@@ -275,6 +310,7 @@ export class TcgEngine<C extends CPUState> {
       tbFlushes: t.flushes,
       codeWriteNotifications: t.codeWrites,
       smcRestarts: c.smcRestarts,
+      loopExits: c.loopExits,
       insnsTranslated: t.insnsTranslated,
       avgInsnsPerTb: t.translated === 0 ? 0 : t.insnsTranslated / t.translated,
       avgOpsPerTb: t.translated === 0 ? 0 : c.opsGenerated / t.translated,
@@ -287,6 +323,7 @@ export class TcgEngine<C extends CPUState> {
       lookupMisses: c.lookupMisses,
       tbEntries: c.tbEntries,
       chainedExecutions: c.chainedExecutions,
+      interpretedExecutions: this.interpreter.executions,
       tlbFills: tlb.fills,
       tlbFlushes: tlb.flushes,
       tlbPageFlushes: tlb.pageFlushes,
@@ -360,7 +397,12 @@ export class TcgEngine<C extends CPUState> {
     }
   }
 
-  /** Run `first` and whatever it chains to, up to the chain budget. */
+  /**
+   * Run `first` and whatever it chains to, up to the chain budget. This trampoline is the
+   * hottest loop of the emulator: per TB it only calls and checks. Generated code sets
+   * cpu.currentTb and ctl[CTL_FAULT_SITE] where they matter (before anything that can raise
+   * a guest exception), so they are reset here once per chain, not per TB.
+   */
   private execChain(first: TranslationBlock): void {
     const cpu = this.cpu;
     const ctl = cpu.ctl;
@@ -373,8 +415,6 @@ export class TcgEngine<C extends CPUState> {
     let tb = first;
     let next: TranslationBlock | null;
     for (;;) {
-      cpu.currentTb = tb;
-      ctl[CTL_FAULT_SITE] = -1;
       next = tb.fn();
       if (next === null) break;
       if (--ctl[CTL_CHAIN_BUDGET] <= 0 || ctl[CTL_EXIT_FLAG] !== 0) {
@@ -387,6 +427,7 @@ export class TcgEngine<C extends CPUState> {
     }
     this.accountChain();
     cpu.currentTb = null;
+    ctl[CTL_FAULT_SITE] = -1;
     const exit = ctl[CTL_TB_EXIT];
     if (next === null && exit <= TB_EXIT_SLOT1) {
       this.lastTb = tb;
@@ -487,9 +528,8 @@ export class TcgEngine<C extends CPUState> {
       return null;
     }
     const physPc = page0 + ((pc >>> 0) % PAGE_SIZE);
-    const tb = this.tbCache.find(physPc, pc, csBase, flags, cflags, (t) =>
-      tlb.getPageAddrCode((t.pc >>> 0) - ((t.pc >>> 0) % PAGE_SIZE) + PAGE_SIZE, mmuIdx),
-    );
+    this.findMmuIdx = mmuIdx;
+    const tb = this.tbCache.find(physPc, pc, csBase, flags, cflags, this.secondPageOf);
     if (tb === null) {
       c.lookupMisses++;
       return null;
@@ -581,6 +621,8 @@ export class TcgEngine<C extends CPUState> {
         tb.physPc = fetcher.ramAddr0 + ((pc >>> 0) % PAGE_SIZE);
         tb.pageAddr[0] = fetcher.ramAddr0;
         tb.pageAddr[1] = fetcher.ramAddr1;
+        tb.codePage0 = fetcher.ramPage0 ?? null;
+        tb.codePage1 = fetcher.ramPage1 ?? null;
       }
       this.installCode(tb, fin);
       if (cacheable) this.tbCache.insert(tb);
@@ -595,25 +637,71 @@ export class TcgEngine<C extends CPUState> {
     if (this.backend === 'js') {
       tb.fn = this.compileToJs(tb, ir);
     } else if (this.backend === 'interpreter') {
-      tb.ir = ir;
       tb.fn = this.interpreter.compile(ir, tb);
     } else {
-      tb.ir = ir;
-      const interpreted = this.interpreter.compile(ir, tb);
+      // One closure that counts and interprets: a TB run goes execChain -> this -> run.
+      // The IR is not kept (most TBs never get hot): a hot TB is translated again.
+      const prog = this.interpreter.prepare(ir);
+      const interpreter = this.interpreter;
       const threshold = this.tierThreshold;
       tb.fn = () => {
-        if (++tb.execCount < threshold) return interpreted();
-        tb.fn = this.compileToJs(tb, ir);
-        tb.ir = null;
+        if (++tb.execCount < threshold) return interpreter.run(prog, tb);
+        const compiled = this.compileHot(tb);
+        tb.fn = compiled ?? (() => interpreter.run(prog, tb));
         return tb.fn();
       };
     }
   }
 
-  private compileToJs(tb: TranslationBlock, ir: FinalizedIr): () => TranslationBlock | null {
+  /**
+   * The tiered backend's second tier: translate a hot TB again from its own code bytes and
+   * compile it to JS. Translation depends only on the TB key and the bytes, and a write to
+   * the bytes would have invalidated the TB, so this gives the IR the interpreter ran
+   * (checked against the TB's instruction count, size and fault sites). Null when the TB
+   * cannot be translated again (code outside RAM, or invalidated meanwhile).
+   */
+  private compileHot(tb: TranslationBlock): TbFunction | null {
+    if (tb.invalid || tb.codePage0 === null) return null;
+    const t0 = performance.now();
+    const cpu = this.cpu;
+    const b = new IrBuilder(cpu.layout, {
+      insnStartWords: this.frontend.insnStartWords,
+      nbMmuModes: cpu.tlb.nbMmuModes,
+    });
+    const code = new ReplayCodeSource(tb.pc, tb.codePage0, tb.codePage1);
+    // The same log, but the guest code and its IR were dumped the first time already.
+    const log: LogSink = {
+      enabled: (item) => !TRANSLATION_DUMPS.has(item) && this.log.enabled(item),
+      write: (item, text) => this.log.write(item, text),
+    };
+    const db = new DisasContextBase(b, tb, code, tb.icount, this.singlestep, log);
+    try {
+      this.frontend.genIntermediateCode(cpu, db);
+    } catch {
+      return null;
+    }
+    let ir = b.finish();
+    if (this.optimize) ir = optimizeIr(ir);
+    const fin = finalizeIr(ir);
+    const size = ((db.pcNext >>> 0) - (tb.pc >>> 0) + 2 ** 32) % 2 ** 32;
+    if (
+      fin.nbInsns !== tb.icount ||
+      size !== tb.size ||
+      fin.siteInsn.length !== tb.siteInsn.length ||
+      fin.siteInsn.some((insn, site) => insn !== tb.siteInsn[site])
+    ) {
+      return null;
+    }
+    const fn = this.compileToJs(tb, fin);
+    this.counters.translationTimeMs += performance.now() - t0;
+    return fn;
+  }
+
+  private compileToJs(tb: TranslationBlock, ir: FinalizedIr): TbFunction {
     const compiled = compileJs(ir, tb, this.bindings, {
       ramAccess: this.ramAccess,
       icount: this.icount,
+      comments: this.log.enabled('out_asm'),
     });
     this.counters.jsCompiles++;
     if (this.log.enabled('out_asm'))

@@ -11,6 +11,8 @@ export interface JitStatistics {
   codeWriteNotifications: number;
   /** Precise self-modifying-code restarts (a store hit the running TB). */
   smcRestarts: number;
+  /** Unwinds to cpu_exec (cpu_loop_exit): guest exceptions, HLT, SMC restarts... */
+  loopExits: number;
   insnsTranslated: number;
   avgInsnsPerTb: number;
   avgOpsPerTb: number;
@@ -28,6 +30,9 @@ export interface JitStatistics {
   tbEntries: number;
   /** TB executions reached through a chaining slot, a self-loop or goto_ptr. */
   chainedExecutions: number;
+  /** TB function runs by the IR interpreter (all of them, or the cold ones when tiered). */
+  interpretedExecutions: number;
+
   tlbFills: number;
   tlbFlushes: number;
   tlbPageFlushes: number;
@@ -54,7 +59,8 @@ export function formatJitStatistics(s: JitStatistics): string {
     `TB flush count        ${s.tbFlushes}`,
     `TB invalidate count   ${s.tbInvalidated} (${s.codeWriteNotifications} code writes, ${s.smcRestarts} SMC restarts)`,
     `TB lookups            ${s.lookups} (jump cache ${pct(s.jumpCacheHits, s.lookups)}, hash ${pct(s.hashHits, s.lookups)}, miss ${pct(s.lookupMisses, s.lookups)})`,
-    `TB executions         ${execs} (${pct(s.chainedExecutions, execs)} chained)`,
+    `TB executions         ${execs} (${pct(s.chainedExecutions, execs)} chained, ${s.interpretedExecutions} interpreted runs)`,
+    `cpu_loop_exit unwinds ${s.loopExits}`,
     `TLB fills             ${s.tlbFills} (${s.tlbFlushes} full flushes, ${s.tlbPageFlushes} page flushes)`,
     '',
   ].join('\n');

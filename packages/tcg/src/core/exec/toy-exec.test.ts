@@ -408,16 +408,98 @@ describe('cpu_exec with the toy frontend', () => {
       enabled: () => true,
       write: (item, text) => out.set(item, (out.get(item) ?? '') + text),
     };
-    const { m } = boot((a) => sumLoop(a, 3), { log });
+    const { m } = boot((a) => sumLoop(a, 3), { log, backend: 'js' });
     m.runUntilHalt();
     expect(out.get('in_asm')).toContain('0x00001018:  add 1, 1, 2');
     expect(out.get('op')).toContain(' ---- 0x1018 0xffffffff\n add_i32 r1,r1,r2');
     expect(out.get('op_opt')).toContain('OP after optimization');
-    expect(out.get('out_asm')).toContain('return function tb_1018()');
+    expect(out.get('out_asm')).toContain('return (function tb_1018()');
     expect(out.get('exec')).toContain('Trace: TB[pc=0x1018');
     const info = m.engine.formatStatistics();
     expect(info).toMatch(/TB count\s+\d+\/65536/);
     expect(info).toMatch(/TB lookups\s+\d+ \(jump cache/);
+  });
+
+  it('tiered: TBs are interpreted until hot, then compiled from a second translation', () => {
+    const program = (a: ToyAsm) => {
+      a.li(1, 0).li(2, 400).li(3, 0).li(4, 1).li(5, 0).li(6, 0);
+      a.label('loop').and(5, 2, 4).cmp(5, 3).bcc('eq', 'even');
+      a.addi(1, 1, 3).jmp('next');
+      a.label('even').addi(6, 6, 1);
+      a.label('next').addi(2, 2, -1).cmp(2, 3).bcc('ne', 'loop');
+      a.halt();
+    };
+    const { m } = boot(program, { backend: 'tiered', tierThreshold: 50 });
+    m.runUntilHalt();
+    expect([m.cpu.regs[1], m.cpu.regs[6]]).toEqual([600, 200]);
+    const s = m.engine.statistics();
+    // The loop's TBs got hot and were compiled; the TBs before and after it never were.
+    expect(s.jsCompiles).toBeGreaterThanOrEqual(3);
+    expect(s.jsCompiles).toBeLessThan(s.tbTranslated);
+    expect(s.interpretedExecutions).toBeGreaterThan(3 * 49);
+    expect(s.interpretedExecutions).toBeLessThan(s.tbEntries + s.chainedExecutions);
+  });
+
+  it('tiered: a hot TB is not compiled from IR that differs from what was interpreted', () => {
+    const { m, a } = boot(
+      (a) => {
+        a.li(1, 0).li(2, 100).li(3, 0).li(6, 0x8000);
+        a.label('loop').jmp('body');
+        a.label('body').label('patch').addi(1, 1, 1).jmp('tail');
+        a.label('tail').addi(2, 2, -1).cmp(2, 3).bcc('ne', 'loop').halt();
+      },
+      { backend: 'tiered', tierThreshold: 20 },
+    );
+    m.engine.cpuExec(30); // the loop runs a few times, interpreted
+    // Change the code behind the engine's back (no code-write notification, so the TB
+    // stays valid): translated again, it would hold a load, one more fault site.
+    const load = new ToyAsm(0).ldw(7, 6, 0).build();
+    m.memory.ram.set(load, a.addressOf('patch'));
+    m.runUntilHalt();
+    // Every iteration ran the instructions that were interpreted first.
+    expect(m.cpu.regs[1]).toBe(100);
+    expect(m.cpu.regs[7]).toBe(0);
+  });
+
+  it('a fault in a TB reached through a chain restores that TB, not the first of the chain', () => {
+    for (const backend of BACKENDS) {
+      const { m, a } = boot(
+        (a) => {
+          a.li(1, 1000).li(2, 30).li(3, 0).li(7, 0);
+          a.label('loop').addi(7, 7, 1).jmp('body');
+          a.label('body').addi(2, 2, -1);
+          a.label('div').divu(5, 1, 2); // r2 reaches 0 in the 30th iteration
+          a.cmp(2, 3).bcc('ne', 'loop').halt();
+          a.label('handler').halt();
+        },
+        { backend, tierThreshold: 5 },
+      );
+      m.runUntilHalt();
+      expect(m.cpu.sys[SYS.CAUSE]).toBe(EXC_DIV0);
+      expect(m.cpu.sys[SYS.EPC]).toBe(a.addressOf('div'));
+      expect([m.cpu.regs[2], m.cpu.regs[7]]).toEqual([0, 30]);
+      expect(m.engine.statistics().chainedExecutions).toBeGreaterThan(40);
+    }
+  });
+
+  it('tiered: a TB compiled when hot shows in out_asm, and its guest code is dumped once', () => {
+    const out = new Map<string, string>();
+    const log: LogSink = {
+      enabled: (item) => item === 'in_asm' || item === 'out_asm',
+      write: (item, text) => out.set(item, (out.get(item) ?? '') + text),
+    };
+    const { m } = boot((a) => sumLoop(a, 50), {
+      log,
+      backend: 'tiered',
+      tierThreshold: 2,
+      chainLimit: 4,
+    });
+    m.runUntilHalt();
+    expect(m.cpu.regs[1]).toBe(1275);
+    expect(out.get('out_asm')).toContain('return (function tb_1018()');
+    // One dump per translation: compiling the hot TB translated it again, silently.
+    expect(out.get('in_asm')!.match(/IN:/g)).toHaveLength(m.engine.statistics().tbTranslated);
+    expect(m.engine.statistics().jsCompiles).toBeGreaterThan(0);
   });
 
   it('two machines run side by side without sharing state', () => {

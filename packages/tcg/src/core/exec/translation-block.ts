@@ -1,4 +1,4 @@
-import type { FinalizedIr } from '../ir/ir-block.js';
+import type { RamPage } from '../softmmu/physical-memory.js';
 
 /** Compile flags of a TB (QEMU's CF_*), part of its lookup key. */
 export const CF_COUNT_MASK = 0x1ff; // at most this many guest instructions (0: default)
@@ -10,9 +10,9 @@ export const CF_USE_ICOUNT = 0x2000;
 export const CF_NOIRQ = 0x10000; // run without taking interrupts first (after an SMC restart)
 
 /**
- * A TB's entry point: runs the TB (and any self-loop on it), then returns the successor to
- * run next when it leaves through a linked chaining slot or lookup_and_goto_ptr, or null
- * with the reason in ctl[CTL_TB_EXIT].
+ * A TB's entry point: runs the TB (and any self-loop on it), then
+ * returns the successor to run next when it leaves through a linked chaining slot or
+ * lookup_and_goto_ptr, or null with the reason in ctl[CTL_TB_EXIT].
  */
 export type TbFunction = () => TranslationBlock | null;
 
@@ -39,10 +39,15 @@ export class TranslationBlock {
   insnData: Float64Array = new Float64Array(0);
   /** Fault site -> guest instruction index. */
   siteInsn: Int32Array = new Int32Array(0);
-  /** The IR, kept while the interpreter runs this TB. */
-  ir: FinalizedIr | null = null;
   /** Executions so far (the tiered backend compiles hot TBs). */
   execCount = 0;
+  /**
+   * The RAM pages the code was read from (null for code outside RAM): the tiered backend
+   * translates a hot TB again from them instead of keeping every TB's IR.
+   */
+  codePage0: RamPage | null = null;
+  codePage1: RamPage | null = null;
+
   /** Set when invalidated (code overwritten, cache flushed). */
   invalid = false;
   /** Next TB in the same hash bucket. */

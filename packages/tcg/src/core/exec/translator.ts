@@ -24,6 +24,15 @@ function samePage(a: number, b: number): boolean {
   return Math.floor((a >>> 0) / PAGE_SIZE) === Math.floor((b >>> 0) / PAGE_SIZE);
 }
 
+/** Where the translator reads guest code from (a CodeFetcher, or a replay of a TB's bytes). */
+export interface CodeSource {
+  /** Guest instructions started so far (kept by the translator loop). */
+  numInsns: number;
+  ldub(pc: number): number;
+  lduw(pc: number): number;
+  ldl(pc: number): number;
+}
+
 /**
  * Reads guest code for one TB through the code TLB and records the physical pages it
  * came from. The first page is translated before the TB starts (a fault there is a real
@@ -31,7 +40,7 @@ function samePage(a: number, b: number): boolean {
  * instruction but the first, that page is only probed, and if it is not mapped the TB is
  * retranslated to end before that instruction, so the fault is raised when it runs.
  */
-export class CodeFetcher {
+export class CodeFetcher implements CodeSource {
   private readonly page0: number;
   private readonly ram0: RamPage | undefined;
   private readonly phys0: number;
@@ -67,6 +76,16 @@ export class CodeFetcher {
   /** ram_addr of the second page if code was read from it, or -1. */
   get ramAddr1(): number {
     return this.ram1 === undefined ? -1 : this.ram1.ramAddr;
+  }
+
+  /** The RAM bytes of the first page (undefined when it is not RAM). */
+  get ramPage0(): RamPage | undefined {
+    return this.ram0;
+  }
+
+  /** The RAM bytes of the second page, if code was read from it. */
+  get ramPage1(): RamPage | undefined {
+    return this.ram1;
   }
 
   ldub(pc: number): number {
@@ -111,6 +130,44 @@ export class CodeFetcher {
 }
 
 /**
+ * Reads the code of a cached TB again from the RAM pages it was translated from, without
+ * the TLB (which may map other pages by now): for translating a TB a second time, as the
+ * tiered backend does when a TB gets hot. The bytes are the TB's own as long as the TB is
+ * valid: a write to them would have invalidated it. A fetch outside those pages throws.
+ */
+export class ReplayCodeSource implements CodeSource {
+  numInsns = 0;
+  private readonly page0: number;
+
+  constructor(
+    pc: number,
+    private readonly ram0: RamPage,
+    private readonly ram1: RamPage | null,
+  ) {
+    const u = pc >>> 0;
+    this.page0 = u - (u % PAGE_SIZE);
+  }
+
+  ldub(pc: number): number {
+    const u = pc >>> 0;
+    const off = u % PAGE_SIZE;
+    const page = u - off;
+    if (page === this.page0) return this.ram0.bytes[this.ram0.offset + off];
+    if (this.ram1 !== null && page === (this.page0 + PAGE_SIZE) % 2 ** 32)
+      return this.ram1.bytes[this.ram1.offset + off];
+    throw new Error(`ReplayCodeSource: 0x${u.toString(16)} is outside the TB's pages`);
+  }
+
+  lduw(pc: number): number {
+    return this.ldub(pc) | (this.ldub(pc + 1) << 8);
+  }
+
+  ldl(pc: number): number {
+    return (this.lduw(pc) | (this.lduw(pc + 2) << 16)) >>> 0;
+  }
+}
+
+/**
  * The architecture-neutral part of a DisasContext (QEMU's DisasContextBase). A frontend
  * wraps it in its own context (`dc.base`) and drives it with `translatorLoop`.
  */
@@ -129,7 +186,7 @@ export class DisasContextBase {
     readonly b: IrBuilder,
     /** The TB being built: pc, csBase, flags and cflags are its key. */
     readonly tb: TranslationBlock,
-    private readonly fetcher: CodeFetcher,
+    private readonly fetcher: CodeSource,
     /** Stop after this many instructions. */
     readonly maxInsns: number,
     /** One instruction per TB, no chaining (-singlestep). */

@@ -1,5 +1,5 @@
 import type { HelperInfo } from './helper.js';
-import type { Opc } from './opcodes.js';
+import { OPDEFS, Opc } from './opcodes.js';
 import type { Temp } from './temp.js';
 
 /** One IR operation. See OPDEFS for the layout of `args`. */
@@ -40,4 +40,15 @@ export interface FinalizedIr extends IrBlock {
   siteInsn: Int32Array;
   /** For each fault site: the helper called there, or null for a guest load/store. */
   siteHelper: (HelperInfo | null)[];
+}
+
+/** Operand counts (outputs, inputs) of an op: a call's come from its helper, not OPDEFS. */
+export function operandCounts(op: Op): [number, number] {
+  if (op.opc === Opc.Call) {
+    const nOut = op.helper!.hasReturn ? 1 : 0;
+    return [nOut, op.args.length - nOut];
+  }
+  if (op.opc === Opc.InsnStart) return [0, 0];
+  const def = OPDEFS[op.opc];
+  return [def.nOut, def.nIn];
 }

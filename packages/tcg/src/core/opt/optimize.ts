@@ -1,5 +1,5 @@
 import { effectCovers } from '../ir/helper.js';
-import type { IrBlock, Op } from '../ir/ir-block.js';
+import { type IrBlock, type Op, operandCounts } from '../ir/ir-block.js';
 import { Cond, OPDEFS, OPF_CAN_FAULT, OPF_SIDE_EFFECTS, Opc } from '../ir/opcodes.js';
 import {
   add2hi,
@@ -27,6 +27,8 @@ import { Temp, TempKind, TempType } from '../ir/temp.js';
  *    must be exact there) and before helpers that read them; so a store to a global that
  *    is overwritten before any of those observe it disappears. Lazy-flag globals
  *    (x86's cc_src/cc_dst) are the main beneficiaries.
+ * 3. Coalescing: `add t, esi, 1; mov esi, t` becomes `add esi, esi, 1` when t dies with
+ *    the block. Fewer ops matter most to the interpreter, which pays a dispatch per op.
  *
  * It never changes behaviour: the tests run every program optimized and unoptimized and
  * compare the final states.
@@ -36,6 +38,7 @@ export function optimizeIr(block: IrBlock): IrBlock {
   propagate(block);
   eliminateDeadCode(block);
   block.ops = block.ops.filter((op) => op.opc !== Opc.Nop);
+  coalesceMoves(block);
   return block;
 }
 
@@ -62,6 +65,8 @@ class Knowledge {
   private readonly copyOf: Int32Array;
   private readonly copyGen: Int32Array;
   private readonly gen: Int32Array;
+  /** The temp holds 0 or 1 (a setcond result). */
+  private readonly bool: Uint8Array;
   private readonly constIndex = new Map<number, number>();
 
   constructor(private readonly temps: Temp[]) {
@@ -72,6 +77,7 @@ class Knowledge {
     this.copyOf = new Int32Array(n).fill(-1);
     this.copyGen = new Int32Array(n);
     this.gen = new Int32Array(n);
+    this.bool = new Uint8Array(n);
     for (const t of temps) if (t.kind === TempKind.Const) this.constIndex.set(t.value, t.index);
   }
 
@@ -100,6 +106,19 @@ class Knowledge {
     return this.isConst(i) && this.constValue(i) === v;
   }
 
+  /** True when temp i is known to hold 0 or 1. */
+  isBool(i: number): boolean {
+    if (this.isConst(i)) {
+      const v = this.constValue(i);
+      return v === 0 || v === 1;
+    }
+    return this.bool[this.canonical(i)] === 1;
+  }
+
+  setBool(d: number): void {
+    this.bool[d] = 1;
+  }
+
   canonical(i: number): number {
     if (i >= this.n) return i;
     const c = this.copyOf[i];
@@ -108,6 +127,7 @@ class Knowledge {
 
   clobber(d: number): void {
     this.known[d] = 0;
+    this.bool[d] = 0;
     this.copyOf[d] = -1;
     this.gen[d]++;
   }
@@ -251,6 +271,7 @@ function propagate(block: IrBlock): void {
       continue;
     }
     for (let i = 0; i < nOut; i++) k.clobber(a[i]);
+    if (op.opc === Opc.Setcond) k.setBool(a[0]);
     out.push(op);
   }
   block.ops = out;
@@ -326,6 +347,16 @@ function fold(op: Op, k: Knowledge): boolean {
       if (k.isConst(a[1]) && k.isConst(a[2]))
         r = evalCond(a[3], k.constValue(a[1]), k.constValue(a[2]));
       else if (a[1] === a[2]) r = sameOperandCond(a[3]);
+      // (b != 0) of a 0/1 value is the value itself (x86 INC/DEC keep CF that way).
+      if (
+        r === undefined &&
+        op.opc === Opc.Setcond &&
+        a[3] === Cond.Ne &&
+        k.isConstValue(a[2], 0) &&
+        k.isBool(a[1])
+      ) {
+        return toCopy(op, a[1]);
+      }
       if (r === undefined) return false;
       return toConst(op, k, r ? (op.opc === Opc.Setcond ? 1 : -1) : 0);
     }
@@ -365,6 +396,7 @@ function fold(op: Op, k: Knowledge): boolean {
     case Opc.And:
       if (k.isConstValue(x, 0) || k.isConstValue(y, 0)) return toConst(op, k, 0);
       if (k.isConstValue(y, -1)) return toCopy(op, x);
+      if (k.isConstValue(y, 1) && k.isBool(x)) return toCopy(op, x);
       if (k.isConstValue(x, -1)) return toCopy(op, y);
       return x === y && toCopy(op, x);
     case Opc.Andc:
@@ -473,4 +505,67 @@ function eliminateDeadCode(block: IrBlock): void {
     if (def.flags & OPF_CAN_FAULT) setGlobalsLive();
     for (let i = def.nOut; i < def.nOut + def.nIn; i++) live[a[i]] = 1;
   }
+}
+
+/**
+ * `op t, ...; mov g, t` with t a block temp becomes `op g, ...`, and later reads of t in
+ * the same block read g, provided g is not written again before them. The op and the mov
+ * are adjacent, so g changes at the same point of the guest instruction as before (a
+ * fault in between is impossible). Calls are left alone: their results land after the
+ * globals they write are reloaded.
+ */
+function coalesceMoves(block: IrBlock): void {
+  const ops = block.ops;
+  const temps = block.temps;
+  const G = block.nbGlobals;
+  for (let i = 1; i < ops.length; i++) {
+    const mov = ops[i];
+    if (mov.opc !== Opc.Mov) continue;
+    const [g, t] = mov.args;
+    if (t < G || temps[t].kind !== TempKind.Ebb || g === t) continue;
+    const prev = ops[i - 1];
+    if (prev.opc === Opc.Call || prev.opc === Opc.InsnStart || prev.opc === Opc.Mov) continue;
+    const def = OPDEFS[prev.opc];
+    if (def.nOut !== 1 || prev.args[0] !== t) continue;
+    // The later reads of t, all before g is written again; t dies at the next label.
+    const uses: Op[] = [];
+    let ok = true;
+    for (let j = i + 1; j < ops.length && ok; j++) {
+      const op = ops[j];
+      if (op.opc === Opc.SetLabel) break;
+      const [nOut, nIn] = operandCounts(op);
+      let readsT = false;
+      for (let x = nOut; x < nOut + nIn; x++) if (op.args[x] === t) readsT = true;
+      if (readsT) uses.push(op);
+      let writesG = false;
+      let writesT = false;
+      for (let x = 0; x < nOut; x++) {
+        if (op.args[x] === g) writesG = true;
+        if (op.args[x] === t) writesT = true;
+      }
+      if (op.opc === Opc.Call && op.helper!.writes !== 'none' && g < G) {
+        writesG ||= effectCovers(op.helper!.writes, g);
+      }
+      if (writesT) break;
+      if (writesG) {
+        // A read of t after this point would see g's new value.
+        for (let k = j + 1; k < ops.length && ok; k++) {
+          const later = ops[k];
+          if (later.opc === Opc.SetLabel) break;
+          const [o, n] = operandCounts(later);
+          for (let x = o; x < o + n; x++) if (later.args[x] === t) ok = false;
+          for (let x = 0; x < o; x++) if (later.args[x] === t) k = ops.length;
+        }
+        break;
+      }
+    }
+    if (!ok) continue;
+    prev.args[0] = g;
+    mov.opc = Opc.Nop;
+    for (const op of uses) {
+      const [nOut, nIn] = operandCounts(op);
+      for (let x = nOut; x < nOut + nIn; x++) if (op.args[x] === t) op.args[x] = g;
+    }
+  }
+  block.ops = ops.filter((op) => op.opc !== Opc.Nop);
 }

@@ -88,12 +88,14 @@ export function runIr(build: (b: IrBuilder) => void, options: IrRunOptions): IrR
   tb.siteInsn = fin.siteInsn;
   const bindings: ExecBindings = {
     cpu,
-    ldSlow: (v, memop, mmu, site) => {
+    ldSlow: (v, memop, mmu, site, tb) => {
       cpu.ctl[CTL_FAULT_SITE] = site;
+      cpu.currentTb = tb;
       return cpu.tlb.loadSlow(v, memop, mmu);
     },
-    stSlow: (v, value, memop, mmu, site) => {
+    stSlow: (v, value, memop, mmu, site, tb) => {
       cpu.ctl[CTL_FAULT_SITE] = site;
+      cpu.currentTb = tb;
       cpu.tlb.storeSlow(v, value, memop, mmu);
     },
     lookupTbPtr: () => null,
