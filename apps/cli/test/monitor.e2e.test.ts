@@ -21,7 +21,10 @@ describe('the monitor of a pc machine', () => {
     image('bios-256k.bin');
     const tsemu = new TsemuProcess(['-nographic', '-m', '64']);
     running = tsemu;
-    await tsemu.waitFor('SeaBIOS', 60_000);
+    // The monitor shares the terminal with the serial console, whose output is not held
+    // back while the monitor has the keyboard (as in QEMU). Wait until SeaBIOS has given up
+    // booting (it retries after 60 s) so that its lines cannot land inside an answer.
+    await tsemu.waitFor('No bootable device', 60_000);
     tsemu.send('\x01c');
     await tsemu.waitFor(/tsemu [\d.]+ monitor - type 'help' for more information/, 20_000);
     await tsemu.waitFor('(qemu) ', 20_000);

@@ -99,9 +99,17 @@ export class IrInterpreter {
   /** TB executions so far (each run of a TB function, self-loops not counted). */
   executions = 0;
 
+  /**
+   * @param hotThreshold The tiered backend's threshold: a self-loop iteration counts as a
+   *   run of its TB (`tb.execCount`), and once the count reaches this the loop returns to
+   *   the trampoline, whose next call of the TB compiles it. Without that, a loop that
+   *   spins inside one interpreted run (a decompressor, a memset, a delay loop) would never
+   *   get compiled however long it ran. Infinity for the interpreter-only backend.
+   */
   constructor(
     private readonly env: ExecBindings,
     private readonly icount = false,
+    private readonly hotThreshold = Number.POSITIVE_INFINITY,
   ) {
     const globals = env.cpu.layout.globals;
     this.gArr = globals.map((g) => env.cpu.state[g.stateArray]);
@@ -385,7 +393,12 @@ export class IrInterpreter {
               // Opc.GotoTb
               const nx = tb.jmpDest[code[p + 1]];
               if (nx !== null) {
-                if (nx === tb && --ctl[CTL_CHAIN_BUDGET] > 0 && ctl[CTL_EXIT_FLAG] === 0)
+                if (
+                  nx === tb &&
+                  ++tb.execCount < this.hotThreshold &&
+                  --ctl[CTL_CHAIN_BUDGET] > 0 &&
+                  ctl[CTL_EXIT_FLAG] === 0
+                )
                   continue restart;
                 this.storeGlobals(prog.written, F);
                 return nx;
@@ -400,7 +413,12 @@ export class IrInterpreter {
               // Opc.LookupAndGotoPtr
               this.storeGlobals(prog.written, F);
               const nx = this.env.lookupTbPtr();
-              if (nx === tb && --ctl[CTL_CHAIN_BUDGET] > 0 && ctl[CTL_EXIT_FLAG] === 0)
+              if (
+                nx === tb &&
+                ++tb.execCount < this.hotThreshold &&
+                --ctl[CTL_CHAIN_BUDGET] > 0 &&
+                ctl[CTL_EXIT_FLAG] === 0
+              )
                 continue restart;
               return nx;
             }

@@ -244,7 +244,11 @@ export class TcgEngine<C extends CPUState> {
       },
       lookupTbPtr: () => this.lookupTbPtr(),
     };
-    this.interpreter = new IrInterpreter(this.bindings, this.icount);
+    this.interpreter = new IrInterpreter(
+      this.bindings,
+      this.icount,
+      this.backend === 'tiered' ? this.tierThreshold : Number.POSITIVE_INFINITY,
+    );
   }
 
   /** Detach from the memory API (the code-write handler and listeners). */

@@ -440,6 +440,18 @@ describe('cpu_exec with the toy frontend', () => {
     expect(s.interpretedExecutions).toBeLessThan(s.tbEntries + s.chainedExecutions);
   });
 
+  it('tiered: a single-TB loop that spins inside one interpreted run still gets compiled', () => {
+    // sumLoop's loop is one TB chained to itself: the interpreter runs it as a self-loop,
+    // without returning to the trampoline that counts runs.
+    const { m } = boot((a) => sumLoop(a, 100000), { backend: 'tiered', tierThreshold: 500 });
+    m.runUntilHalt();
+    expect(m.cpu.regs[1]).toBe(((100000 * 100001) / 2) | 0);
+    const s = m.engine.statistics();
+    expect(s.jsCompiles).toBe(1);
+    // Interpreted: the first runs of each TB, and no more than the threshold of the loop's.
+    expect(s.interpretedExecutions).toBeLessThan(10);
+  });
+
   it('tiered: a hot TB is not compiled from IR that differs from what was interpreted', () => {
     const { m, a } = boot(
       (a) => {
