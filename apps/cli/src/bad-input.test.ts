@@ -40,6 +40,10 @@ describe('bad input from the user', () => {
   it('refuses unknown and unsupported options, naming them', async () => {
     await expectOneLineError(['-frobnicate'], /-frobnicate: invalid option/);
     await expectOneLineError(['-accel', 'kvm'], /-accel kvm: accelerator not available/);
+    await expectOneLineError(
+      ['-accel', 'tcg,backend=fast'],
+      /-accel backend=fast: expected tiered, js or interpreter/,
+    );
     await expectOneLineError(['-smp', '4'], /-smp 4: only 1 CPU/);
     await expectOneLineError(['-machine', 'q35'], /unsupported machine type 'q35'/);
     await expectOneLineError(['-cpu', 'pentium'], /-cpu pentium: unable to find CPU model/);

@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import { buildConfig } from './config.js';
+import { OPTION_SPECS } from './option-table.js';
+import { parseOptions } from './options.js';
 
 async function run(argv: string[]) {
   let out = '';
@@ -19,6 +22,14 @@ async function run(argv: string[]) {
 }
 
 describe('tsemu command line', () => {
+  it('runs the tiered JIT backend unless -accel tcg,backend= names another', () => {
+    const backend = (argv: string[]) => buildConfig(parseOptions(argv, OPTION_SPECS)).accel.backend;
+    expect(backend([])).toBe('tiered');
+    expect(backend(['-accel', 'tcg,backend=js'])).toBe('js');
+    expect(backend(['-accel', 'tcg,backend=interpreter'])).toBe('interpreter');
+    expect(backend(['-accel', 'tcg,backend=tiered'])).toBe('tiered');
+  });
+
   it('prints its version with -version and --version', async () => {
     for (const flag of ['-version', '--version']) {
       const result = await run([flag]);

@@ -11,7 +11,7 @@ export interface TsemuConfig {
   firmwareNone: boolean;
   cpu: string;
   ramMiB: number;
-  accel: { backend: 'js' | 'interpreter'; maxTbs?: number };
+  accel: { backend: 'tiered' | 'js' | 'interpreter'; maxTbs?: number };
   bios?: string;
   firmwareDirs: string[];
   kernel?: string;
@@ -106,8 +106,8 @@ function parseAccel(config: TsemuConfig, text: string): void {
         throw new UsageError(`-accel ${value}: accelerator not available (tsemu has tcg only)`);
       }
     } else if (key === 'backend') {
-      if (value !== 'js' && value !== 'interpreter') {
-        throw new UsageError(`-accel backend=${value}: expected js or interpreter`);
+      if (value !== 'tiered' && value !== 'js' && value !== 'interpreter') {
+        throw new UsageError(`-accel backend=${value}: expected tiered, js or interpreter`);
       }
       config.accel.backend = value;
     } else if (key === 'tb-size' || key === 'max-tbs') {
@@ -180,7 +180,7 @@ export function buildConfig(options: readonly ParsedOption[]): TsemuConfig {
     firmwareNone: false,
     cpu: 'qemu32',
     ramMiB: 128,
-    accel: { backend: 'js' },
+    accel: { backend: 'tiered' },
     firmwareDirs: [],
     append: '',
     drives: [],

@@ -22,7 +22,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   arg('cpu', 'model', "select the CPU model ('-cpu help' lists them)"),
   arg(
     'accel',
-    'tcg[,backend=js|interpreter][,tb-size=N]',
+    'tcg[,backend=tiered|js|interpreter][,tb-size=N]',
     'select the accelerator and its JIT options',
   ),
   arg('smp', 'n', 'number of CPUs (only 1 so far)'),
