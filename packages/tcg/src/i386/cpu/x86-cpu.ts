@@ -1,6 +1,7 @@
 import { CPU_INTERRUPT_DEBUG, CPU_INTERRUPT_HARD, CPUState } from '../../core/exec/cpu-state.js';
 import { type LogSink, nullLogSink } from '../../core/log.js';
 import type { PhysicalMemory } from '../../core/softmmu/physical-memory.js';
+import type { X87Context } from '../fpu/x87-context.js';
 import { checkWatchpoints } from '../helpers/debug-helper.js';
 import { StringCursor } from '../helpers/string-cursor.js';
 import {
@@ -17,6 +18,7 @@ import {
   segmentRights,
   segmentWindow,
 } from '../mmu/segment-check.js';
+import type { SimdEnv } from '../simd/env.js';
 import { CC_OP_EFLAGS, ccComputeAll } from './cc-helper.js';
 import {
   APIC_DEFAULT_ADDRESS,
@@ -190,6 +192,13 @@ export class X86Cpu extends CPUState {
   readonly stringCursor = new StringCursor();
   /** Remainder out-parameter of the 64/32 division helper. */
   readonly divRemainder = new Float64Array(1);
+  /**
+   * The x87 and SIMD helpers' working space (fpu/x87-context.ts, simd/env.ts), made on
+   * first use. Fields rather than a WeakMap keyed by the CPU: a WeakMap lookup on every
+   * FMUL or ADDPS cost more than the arithmetic (bench/RESULTS-fpu.md).
+   */
+  x87Context: X87Context | null = null;
+  simdEnv: SimdEnv | null = null;
 
   // ---- debug registers (derived from DR0-DR7; see helpers/debug-helper.ts) -----------------
   /** Bit n: DRn is an enabled instruction breakpoint (DR7 Ln/Gn set, RW = 00). */

@@ -4,9 +4,8 @@
  * holders, and the byte images that loads and stores of wide formats travel through.
  *
  * Nothing in here is architectural state (that lives in the CPU's state arrays): it is
- * scratch, reused by every helper so that the hot path allocates nothing. It hangs off the
- * CPU object in a WeakMap rather than in a field of X86Cpu (whose fields another part of the
- * frontend owns); two CPUs never share one.
+ * scratch, reused by every helper so that the hot path allocates nothing. Each CPU has its
+ * own, in `X86Cpu.x87Context`; two CPUs never share one.
  */
 import { FloatStatus, Floatx80, Word64 } from '@tsemu/softfloat';
 import { FPU } from '../cpu/state-layout.js';
@@ -42,16 +41,14 @@ export class X87Context {
   readonly imageView = new DataView(this.image.buffer);
 }
 
-const contexts = new WeakMap<X86Cpu, X87Context>();
-
 /** The x87 working space of `cpu` (created on first use). */
 export function x87Context(cpu: X86Cpu): X87Context {
-  let context = contexts.get(cpu);
-  if (context === undefined) {
-    context = new X87Context();
-    contexts.set(cpu, context);
-  }
-  return context;
+  return cpu.x87Context ?? newX87Context(cpu);
+}
+
+function newX87Context(cpu: X86Cpu): X87Context {
+  cpu.x87Context = new X87Context();
+  return cpu.x87Context;
 }
 
 /**

@@ -3,9 +3,8 @@
  * on every call), typed views of the XMM and x87 register arrays, and two 128-bit
  * scratch operands with views of every lane width, so that helpers allocate nothing.
  *
- * X86Cpu has no field for it (the CPU class is shared by three translators), so it lives
- * in a WeakMap keyed by the CPU: one entry per CPU, created on first use and collected
- * with the CPU. Two machines in one process never share an entry.
+ * Each CPU has its own, in `X86Cpu.simdEnv`, made on first use; two machines in one process
+ * never share one.
  */
 import { FloatStatus, Word64 } from '@tsemu/softfloat';
 import type { X86Cpu } from '../cpu/x86-cpu.js';
@@ -38,14 +37,12 @@ export class SimdEnv {
   readonly wr = new Word64();
 }
 
-const envs = new WeakMap<X86Cpu, SimdEnv>();
-
-/** The SIMD working state of `cpu`. */
+/** The SIMD working state of `cpu` (created on first use). */
 export function simdEnv(cpu: X86Cpu): SimdEnv {
-  let env = envs.get(cpu);
-  if (env === undefined) {
-    env = new SimdEnv();
-    envs.set(cpu, env);
-  }
-  return env;
+  return cpu.simdEnv ?? newSimdEnv(cpu);
+}
+
+function newSimdEnv(cpu: X86Cpu): SimdEnv {
+  cpu.simdEnv = new SimdEnv();
+  return cpu.simdEnv;
 }
