@@ -67,7 +67,7 @@ export function monitorMachine(machine: PcMachine, console: DisplayConsole): Mon
   }
   return {
     system: machine.system,
-    registersText: () => cpu.dumpState({ ccop: false }),
+    registersText: () => cpu.dumpState({ ccop: false, fpu: true }),
     readPhysical,
     readVirtual(address, length) {
       const out = new Uint8Array(length);

@@ -38,6 +38,9 @@ describe('the monitor of a pc machine', () => {
     const registers = await command(tsemu, 'info registers');
     expect(registers).toMatch(/EAX=[0-9a-f]{8} EBX=/);
     expect(registers).toMatch(/CR0=/);
+    // As QEMU's: the x87 and SSE registers too (CPU_DUMP_FPU).
+    expect(registers).toMatch(/FCW=037f FSW=0000/);
+    expect(registers).toMatch(/XMM00=/);
     expect(await command(tsemu, 'info pci')).toContain('PCI device 8086:7010');
     expect(await command(tsemu, 'info qom-tree')).toContain('/machine');
     expect(await command(tsemu, 'info mtree')).toContain('pc.ram');

@@ -395,6 +395,10 @@ describe.each(BACKENDS)('x87 instructions (%s)', (backend) => {
         'FPR2=0000000000000000 0000 FPR3=0000000000000000 0000',
         'FPR4=0000000000000000 0000 FPR5=0000000000000000 0000',
         'FPR6=0000000000000000 0000 FPR7=8000000000000000 3fff',
+        'XMM00=00000000000000000000000000000000 XMM01=00000000000000000000000000000000',
+        'XMM02=00000000000000000000000000000000 XMM03=00000000000000000000000000000000',
+        'XMM04=00000000000000000000000000000000 XMM05=00000000000000000000000000000000',
+        'XMM06=00000000000000000000000000000000 XMM07=00000000000000000000000000000000',
         '',
       ].join('\n'),
     );
@@ -402,6 +406,10 @@ describe.each(BACKENDS)('x87 instructions (%s)', (backend) => {
       'EFER=0000000000000000\nFCW=037f FSW=3000 [ST=6] FTW=c0',
     );
     expect(m.cpu.dumpState()).not.toContain('FCW=');
+    expect(m.cpu.dumpState({ fpu: true })).toContain('FPR7=8000000000000000 3fff');
+    // XMM lanes print most significant first, as QEMU's XMM%02d=%08x%08x%08x%08x.
+    m.cpu.xmm.set([0x11111111, 0x22222222, 0x33333333, 0x44444444], 4);
+    expect(dumpX87State(m.cpu)).toContain('XMM01=44444444333333332222222211111111\n');
     // An MMX write leaves 0xffff in the sign/exponent word: FSTENV calls it "special".
     const regs = m.cpu.state[FPREGS_ARRAY.id];
     regs[6 * 4 + 2] = 0xffff;

@@ -108,7 +108,8 @@ export function dumpX86State(
 /**
  * The x87 lines of QEMU's `info registers` (x86_cpu_dump_state with CPU_DUMP_FPU): FCW, the
  * status word with TOP, the abridged tag byte (bit i set when physical register i is in
- * use), MXCSR, then the physical registers R0-R7 as significand and sign/exponent.
+ * use), MXCSR, then the physical registers R0-R7 as significand and sign/exponent, then the
+ * XMM registers.
  */
 export function dumpX87State(cpu: X86Cpu): string {
   const fpu = cpu.fpu;
@@ -119,6 +120,13 @@ export function dumpX87State(cpu: X86Cpu): string {
   let s = `FCW=${hex4(fpu[FPU.FCW])} FSW=${hex4(fsw)} [ST=${top}] FTW=${ftw.toString(16).padStart(2, '0')} MXCSR=${hex8(fpu[FPU.MXCSR])}\n`;
   for (let i = 0; i < 8; i++) {
     s += `FPR${i}=${hex8(regs[4 * i + 1])}${hex8(regs[4 * i])} ${hex4(regs[4 * i + 2])}`;
+    s += i & 1 ? '\n' : ' ';
+  }
+  // XMM0-7, most significant lane first, two per line.
+  const xmm = cpu.xmm;
+  for (let i = 0; i < 8; i++) {
+    const lanes = [3, 2, 1, 0].map((lane) => hex8(xmm[4 * i + lane])).join('');
+    s += `XMM${String(i).padStart(2, '0')}=${lanes}`;
     s += i & 1 ? '\n' : ' ';
   }
   return s;

@@ -596,8 +596,12 @@ export class X86Cpu extends CPUState {
   // ---- debugging ------------------------------------------------------------------------
 
   /** The register state in QEMU's `info registers` format. */
-  dumpState(options: { ccop?: boolean; eip?: number } = {}): string {
-    return dumpX86State(this, options.ccop ?? false, options.eip);
+  /**
+   * The register dump of `info registers` and `-d cpu`; `fpu` adds the x87 and SSE
+   * registers (QEMU's CPU_DUMP_FPU: `info registers` asks for it, `-d cpu` with `-d fpu`).
+   */
+  dumpState(options: { ccop?: boolean; eip?: number; fpu?: boolean } = {}): string {
+    return dumpX86State(this, options.ccop ?? false, options.eip, options.fpu ?? false);
   }
 }
 

@@ -124,7 +124,7 @@ export const helperLogCpu = defineHelper({
   writes: 'none',
   canRaise: false,
   fn: (cpu: X86Cpu, eip: number) => {
-    cpu.log.write('cpu', cpu.dumpState({ ccop: true, eip }));
+    cpu.log.write('cpu', cpu.dumpState({ ccop: true, eip, fpu: cpu.log.enabled('fpu') }));
   },
 });
 
