@@ -78,6 +78,11 @@ export interface TestMachineOptions {
   rom?: Uint8Array;
   /** The CPUID model (default: X86Cpu's qemu32-like one). */
   model?: CpuModel;
+  /**
+   * Runs of a TB before the tiered backend compiles it. Default 3, so that guest programs
+   * of a few iterations exercise both tiers and the re-translation between them.
+   */
+  tierThreshold?: number;
 }
 
 export type RunResult = 'exit' | 'halted' | 'reset' | 'timeout';
@@ -168,6 +173,7 @@ export class TestMachine {
       backend: options.backend ?? 'js',
       optimize: options.optimize,
       singlestep: options.singlestep,
+      tierThreshold: options.tierThreshold ?? 3,
       log: options.log,
     });
   }
@@ -252,5 +258,9 @@ export class TestMachine {
   }
 }
 
-/** Both backends, for describe.each. */
-export const BACKENDS: BackendKind[] = ['js', 'interpreter'];
+/**
+ * Every backend, for describe.each: the JS backend, the interpreter, and the tiered backend
+ * (the default of real machines), which starts in the interpreter and compiles a TB again
+ * from its code bytes once it is hot.
+ */
+export const BACKENDS: BackendKind[] = ['js', 'interpreter', 'tiered'];
