@@ -1,7 +1,7 @@
 /**
  * The x87 translator against the host processor, instruction by instruction: random
  * starting states (FRSTOR images) and operands for every x87 form, run on the host
- * (x87-oracle/oracle.c, compiled with gcc) and in a guest on both backends; the FNSAVE
+ * (x87-oracle/oracle.c, compiled with gcc) and in a guest on every backend; the FNSAVE
  * images, EFLAGS, EAX and the memory operand must agree bit for bit (transcendentals:
  * within one unit in the last place, C1 aside; see docs/i386-x87.md).
  *
