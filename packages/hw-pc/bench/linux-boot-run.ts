@@ -128,10 +128,6 @@ export function runLinuxBoot(argv: string[], imagesDir: string, mode: string): v
     serial: [serial],
     jit: { backend },
   });
-  // Until the x87 work lands, CPUID does not claim `fpu` and the 686 kernel refuses to boot.
-  // This override goes away once qemu32Model's HONEST_EDX (packages/tcg/src/i386/cpu/cpuid.ts)
-  // has CPUID_FPU.
-  (machine.vcpu.cpu.model as { featuresEdx: number }).featuresEdx |= 1;
   if (tierThreshold !== undefined) {
     // The engine's option, reached past `readonly`: PcMachine does not expose it.
     (machine.vcpu.engine as unknown as { tierThreshold: number }).tierThreshold = tierThreshold;
