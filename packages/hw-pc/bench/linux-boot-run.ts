@@ -51,6 +51,7 @@ export function runLinuxBoot(argv: string[], imagesDir: string, mode: string): v
       until: { type: 'string', default: 'marker' },
       firmware: { type: 'string' },
       'tier-threshold': { type: 'string' },
+      'no-regions': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '900' },
       echo: { type: 'boolean', default: false },
       stats: { type: 'boolean', default: false },
@@ -128,6 +129,10 @@ export function runLinuxBoot(argv: string[], imagesDir: string, mode: string): v
     serial: [serial],
     jit: { backend },
   });
+  if (args['no-regions']) {
+    // The engine's option, reached past `readonly` as the threshold is below.
+    (machine.vcpu.engine as unknown as { regions: boolean }).regions = false;
+  }
   if (tierThreshold !== undefined) {
     // The engine's option, reached past `readonly`: PcMachine does not expose it.
     (machine.vcpu.engine as unknown as { tierThreshold: number }).tierThreshold = tierThreshold;

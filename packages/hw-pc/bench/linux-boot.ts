@@ -15,6 +15,7 @@
  *     --until linux|init|marker         stop at this line (default marker)
  *     --firmware none                   the BIOS-less path (-machine pc,firmware=none)
  *     --tier-threshold N                the tiered backend's threshold (default the engine's)
+ *     --no-regions                      compile each hot TB alone, not in hot regions
  *     --timeout S                       give up after S seconds of wall time (default 900)
  *     --echo                            copy the serial console to stdout
  *     --stats                           print `info jit` at the end

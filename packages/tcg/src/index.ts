@@ -15,6 +15,7 @@ export {
   type JsCompiled,
   type RamAccess,
 } from './core/backend/js-backend.js';
+export { compileRegion, type RegionMember } from './core/backend/js-region.js';
 // Execution
 export {
   CPU_INTERRUPT_DEBUG,

@@ -83,6 +83,8 @@ export interface TestMachineOptions {
    * of a few iterations exercise both tiers and the re-translation between them.
    */
   tierThreshold?: number;
+  /** The tiered backend's hot regions (default on, as in the engine). */
+  regions?: boolean;
 }
 
 export type RunResult = 'exit' | 'halted' | 'reset' | 'timeout';
@@ -174,6 +176,7 @@ export class TestMachine {
       optimize: options.optimize,
       singlestep: options.singlestep,
       tierThreshold: options.tierThreshold ?? 3,
+      regions: options.regions,
       log: options.log,
     });
   }

@@ -7,7 +7,7 @@ import {
 } from '../exec/cpu-state.js';
 import type { TbFunction, TranslationBlock } from '../exec/translation-block.js';
 import { effectCovers, type HelperInfo } from '../ir/helper.js';
-import { type FinalizedIr, operandCounts } from '../ir/ir-block.js';
+import { type FinalizedIr, markGlobals, operandCounts } from '../ir/ir-block.js';
 import { MO_SIGN, MO_SIZE, OPDEFS, Opc, TB_EXIT_ICOUNT_EXPIRED } from '../ir/opcodes.js';
 import {
   add2hi,
@@ -26,20 +26,32 @@ import { PAGE_MASK, type SoftTlb } from '../softmmu/tlb.js';
 import type { ExecBindings } from './exec-bindings.js';
 
 /**
- * Words per decoded op in `InterpProgram.code`: the opcode, then up to seven operands
- * (frame slots, constants, a resolved branch target, a call's index, a fault site).
+ * Header words at the start of `InterpProgram.code` (see there for the whole layout).
  */
-const STRIDE = 8;
+/** Guest instructions in the TB (what it takes from the icount budget). */
+const H_ICOUNT = 0;
+/** How many globals the TB reads or writes: the list that follows the header. */
+const H_USED = 1;
+/** How many of those it writes: they come first in the list. */
+const H_WRITTEN = 2;
+/** How many constants: (frame slot, value) pairs after the globals list. */
+const H_CONSTS = 3;
+const HEADER = 4;
+
+/** An op's first word: the opcode in the low 8 bits, the op's length in words above them. */
+const OPC_MASK = 0xff;
+const LEN_SHIFT = 8;
 
 /** Decoded only: the end of the code, where well-formed IR never arrives. */
 const FELL_OFF = 255;
 
 /**
  * Decoded only: guest loads and stores by size and sign, with the TLB hit path inline (as
- * the JS backend inlines it). Code words: value, address, memop, MMU index, fault site,
- * the MMU index's first TLB entry, and the tag mask (page and alignment bits). The run
- * loop spells these as literals too: a single case label that is not a literal makes V8
- * compile the whole switch to a chain of comparisons.
+ * the JS backend inlines it). Operand words: value, address, the tag mask (page and
+ * alignment bits), the MMU index's first TLB entry, the memop and MMU index (memop in the
+ * low 16 bits), and the fault site. The run loop spells these as literals too: a single
+ * case label that is not a literal makes V8 compile the whole switch to a chain of
+ * comparisons.
  */
 const LD_U8 = 60;
 const LD_S8 = 61;
@@ -50,36 +62,37 @@ const ST_8 = 65;
 const ST_16 = 66;
 const ST_32 = 67;
 
-/** What a `call` op needs beyond its code words. */
-interface CallSite {
-  readonly helper: HelperInfo;
-  /** Frame slots of the arguments. */
-  readonly args: Int32Array;
-  /** Frame slot of the result, or -1. */
-  readonly ret: number;
-  /** Globals written to the state arrays before the call (it reads or writes them). */
-  readonly before: Int32Array;
-  /** Globals read back after the call (it may have written them). */
-  readonly after: Int32Array;
-}
+/**
+ * A `call` op's operand words, before its variable part: the helper's index in
+ * `InterpProgram.helpers`, the fault site (or -1), the result's frame slot (or -1), and the
+ * lengths of the three lists that follow: argument slots, globals written back to the state
+ * before the call (it reads or writes them), globals read back after it (it may have
+ * written them).
+ */
+const CALL_FIXED = 7;
 
-/** A TB's IR laid out for the interpreter (see {@link IrInterpreter.prepare}). */
+/**
+ * A TB's IR laid out for the interpreter (see {@link IrInterpreter.prepare}).
+ *
+ * The interpreter mostly runs TBs that ran a few times before and will run a few times
+ * again, among ~100 000 of them: what a run costs is the cache misses on the TB's own data,
+ * not the ops. So everything a run touches is in one array, read front to back, and the
+ * frame (globals, temps and constants) is the interpreter's, shared by all TBs.
+ */
 export interface InterpProgram {
-  /** STRIDE words per op. InsnStart, Nop and SetLabel are gone; branches hold op indexes. */
-  readonly code: Int32Array;
   /**
-   * Globals (slot = global index, cached here while the TB runs), then temps and
-   * constants (constants are filled once and never written).
+   * The header (H_* words); the globals the TB reads or writes (a global's frame slot is its
+   * index), those it writes first: loaded into the frame when the TB starts, the written
+   * ones stored back when it leaves; the (slot, value) pairs of the constants, written into
+   * the frame when the TB starts; then the ops, each an opcode word (opcode | length << 8)
+   * and its operands (frame slots, immediates, a branch's target index in this array).
+   * InsnStart, Nop and SetLabel are gone; a FELL_OFF word ends the code.
    */
-  readonly frame: Int32Array;
-  readonly calls: readonly CallSite[];
-  /** Globals loaded into the frame when the TB starts. */
-  readonly used: Int32Array;
-  /** Globals written back when the TB leaves. */
-  readonly written: Int32Array;
+  readonly code: Int32Array;
+  /** The helpers of the `call` ops. */
+  readonly helpers: readonly HelperInfo['fn'][];
   /** Per fault site: the globals to write back when a guest exception unwinds from it. */
   readonly siteWriteBack: readonly Int32Array[];
-  readonly icount: number;
 }
 
 /**
@@ -96,6 +109,14 @@ export interface InterpProgram {
 export class IrInterpreter {
   private readonly gArr: Int32Array[];
   private readonly gIdx: Int32Array;
+  /**
+   * The frame of every TB: globals at their index, then temps and constants. One frame stays
+   * in the L1 cache, where one per TB would miss on every run of a TB that is not hot. It is
+   * safe because helpers never run TBs, so runs do not nest (and a guest exception's
+   * write-back, in `run`'s catch, still finds the raising TB's values); a run writes its
+   * constants into it first. It grows in `prepare` to the largest program.
+   */
+  private frame = new Int32Array(16);
   /** TB executions so far (each run of a TB function, self-loops not counted). */
   executions = 0;
 
@@ -118,12 +139,15 @@ export class IrInterpreter {
 
   /** A TB function that interprets `ir`. */
   compile(ir: FinalizedIr, tb: TranslationBlock): TbFunction {
-    const prog = decode(ir, this.env.cpu.tlb);
+    const prog = this.prepare(ir);
     return () => this.run(prog, tb);
   }
 
   /** Lay `ir` out for {@link run} (what `compile` does before it makes the TB function). */
   prepare(ir: FinalizedIr): InterpProgram {
+    if (ir.temps.length > this.frame.length) {
+      this.frame = new Int32Array(Math.max(ir.temps.length, this.frame.length * 2));
+    }
     return decode(ir, this.env.cpu.tlb);
   }
 
@@ -137,25 +161,32 @@ export class IrInterpreter {
     const AD = tlb.addend;
     const fast = tlb.fastRam;
     const tlbMask = tlb.size - 1;
-    const F = prog.frame;
+    const F = this.frame;
     const code = prog.code;
+    const icount = this.icount ? code[H_ICOUNT] : 0;
+    const hotThreshold = this.hotThreshold;
     this.executions++;
-    this.loadGlobals(prog.used, F);
+    const usedEnd = HEADER + code[H_USED];
+    const writtenEnd = HEADER + code[H_WRITTEN];
+    this.loadGlobals(code, HEADER, usedEnd, F);
+    const start = usedEnd + 2 * code[H_CONSTS];
+    for (let k = usedEnd; k < start; k += 2) F[code[k]] = code[k + 1];
     try {
       restart: for (;;) {
-        if (this.icount) {
-          ctl[CTL_ICOUNT] -= prog.icount;
+        if (icount !== 0) {
+          ctl[CTL_ICOUNT] -= icount;
           if (ctl[CTL_ICOUNT] < 0) {
-            ctl[CTL_ICOUNT] += prog.icount;
+            ctl[CTL_ICOUNT] += icount;
             // After a self-loop iteration the frame holds newer values than the state.
-            this.storeGlobals(prog.written, F);
+            this.storeGlobals(code, HEADER, writtenEnd, F);
             ctl[CTL_TB_EXIT] = TB_EXIT_ICOUNT_EXPIRED;
             return null;
           }
         }
-        let p = 0;
+        let p = start;
         for (;;) {
-          const opc = code[p];
+          const word = code[p];
+          const opc = word & OPC_MASK;
           // Literal cases: see the note on Opc (opcodes.ts).
           switch (opc) {
             case 1: // Opc.Mov
@@ -326,14 +357,14 @@ export class IrInterpreter {
               p = code[p + 1];
               continue;
             case 43: // Opc.QemuLd
-              ctl[CTL_FAULT_SITE] = code[p + 5];
+              ctl[CTL_FAULT_SITE] = code[p + 6];
               cpu.currentTb = tb;
-              F[code[p + 1]] = tlb.load(F[code[p + 2]], code[p + 3], code[p + 4]);
+              F[code[p + 1]] = tlb.load(F[code[p + 2]], code[p + 5] & 0xffff, code[p + 5] >>> 16);
               break;
             case 44: // Opc.QemuSt
-              ctl[CTL_FAULT_SITE] = code[p + 5];
+              ctl[CTL_FAULT_SITE] = code[p + 6];
               cpu.currentTb = tb;
-              tlb.store(F[code[p + 2]], F[code[p + 1]], code[p + 3], code[p + 4]);
+              tlb.store(F[code[p + 2]], F[code[p + 1]], code[p + 5] & 0xffff, code[p + 5] >>> 16);
               break;
             case 60: // LD_U8
             case 61: // LD_S8
@@ -342,8 +373,8 @@ export class IrInterpreter {
             case 64: {
               // LD_32 and the loads above
               const a = F[code[p + 2]];
-              const i = ((a >>> 12) & tlbMask) + code[p + 6];
-              if ((a & code[p + 7]) === RT[i] && fast !== null) {
+              const i = ((a >>> 12) & tlbMask) + code[p + 4];
+              if ((a & code[p + 3]) === RT[i] && fast !== null) {
                 const h = (a + AD[i]) | 0;
                 F[code[p + 1]] =
                   opc === LD_32
@@ -356,9 +387,9 @@ export class IrInterpreter {
                           ? fast.i8[h]
                           : fast.i16![h >> 1];
               } else {
-                ctl[CTL_FAULT_SITE] = code[p + 5];
+                ctl[CTL_FAULT_SITE] = code[p + 6];
                 cpu.currentTb = tb;
-                F[code[p + 1]] = tlb.loadSlow(a, code[p + 3], code[p + 4]);
+                F[code[p + 1]] = tlb.loadSlow(a, code[p + 5] & 0xffff, code[p + 5] >>> 16);
               }
               break;
             }
@@ -367,16 +398,16 @@ export class IrInterpreter {
             case 67: {
               // ST_32 and the stores above
               const a = F[code[p + 2]];
-              const i = ((a >>> 12) & tlbMask) + code[p + 6];
-              if ((a & code[p + 7]) === WT[i] && fast !== null) {
+              const i = ((a >>> 12) & tlbMask) + code[p + 4];
+              if ((a & code[p + 3]) === WT[i] && fast !== null) {
                 const h = (a + AD[i]) | 0;
                 if (opc === ST_32) fast.i32![h >> 2] = F[code[p + 1]];
                 else if (opc === ST_8) fast.u8[h] = F[code[p + 1]];
                 else fast.u16![h >> 1] = F[code[p + 1]];
               } else {
-                ctl[CTL_FAULT_SITE] = code[p + 5];
+                ctl[CTL_FAULT_SITE] = code[p + 6];
                 cpu.currentTb = tb;
-                tlb.storeSlow(a, F[code[p + 1]], code[p + 3], code[p + 4]);
+                tlb.storeSlow(a, F[code[p + 1]], code[p + 5] & 0xffff, code[p + 5] >>> 16);
               }
               break;
             }
@@ -387,7 +418,7 @@ export class IrInterpreter {
               cpu.state[code[p + 2]][code[p + 3]] = F[code[p + 1]];
               break;
             case 47: // Opc.Call
-              this.call(prog.calls[code[p + 1]], code, p, F, tb);
+              this.call(prog.helpers[code[p + 1]], code, p, F, tb);
               break;
             case 49: {
               // Opc.GotoTb
@@ -395,27 +426,27 @@ export class IrInterpreter {
               if (nx !== null) {
                 if (
                   nx === tb &&
-                  ++tb.execCount < this.hotThreshold &&
+                  ++tb.execCount < hotThreshold &&
                   --ctl[CTL_CHAIN_BUDGET] > 0 &&
                   ctl[CTL_EXIT_FLAG] === 0
                 )
                   continue restart;
-                this.storeGlobals(prog.written, F);
+                this.storeGlobals(code, HEADER, writtenEnd, F);
                 return nx;
               }
               break;
             }
             case 50: // Opc.ExitTb
-              this.storeGlobals(prog.written, F);
+              this.storeGlobals(code, HEADER, writtenEnd, F);
               ctl[CTL_TB_EXIT] = code[p + 1];
               return null;
             case 51: {
               // Opc.LookupAndGotoPtr
-              this.storeGlobals(prog.written, F);
+              this.storeGlobals(code, HEADER, writtenEnd, F);
               const nx = this.env.lookupTbPtr();
               if (
                 nx === tb &&
-                ++tb.execCount < this.hotThreshold &&
+                ++tb.execCount < hotThreshold &&
                 --ctl[CTL_CHAIN_BUDGET] > 0 &&
                 ctl[CTL_EXIT_FLAG] === 0
               )
@@ -429,79 +460,92 @@ export class IrInterpreter {
                   : `IrInterpreter: no rule for ${OPDEFS[opc].name}`,
               );
           }
-          p += STRIDE;
+          p += word >>> LEN_SHIFT;
         }
       }
     } catch (e) {
       // A guest exception: make the globals exact (but for what the helper that raised has
       // written itself), then let cpu_exec restore the guest PC.
       const site = ctl[CTL_FAULT_SITE];
-      const list =
-        site >= 0 && site < prog.siteWriteBack.length ? prog.siteWriteBack[site] : prog.written;
-      this.storeGlobals(list, F);
+      if (site >= 0 && site < prog.siteWriteBack.length) {
+        const list = prog.siteWriteBack[site];
+        this.storeGlobals(list, 0, list.length, F);
+      } else {
+        this.storeGlobals(code, HEADER, writtenEnd, F);
+      }
       throw e;
     }
   }
 
-  /**
-   * A `call` op: code words are the call's index, its fault site, then up to five argument
-   * slots (helpers with more go through `site.args`).
-   */
+  /** A `call` op at `p` (its words: see CALL_FIXED). */
   private call(
-    site: CallSite,
+    fn: HelperInfo['fn'],
     code: Int32Array,
     p: number,
     F: Int32Array,
     tb: TranslationBlock,
   ): void {
     const cpu = this.env.cpu;
-    if (site.before.length !== 0) this.storeGlobals(site.before, F);
+    const nArgs = code[p + 4];
+    const args = p + CALL_FIXED;
+    const beforeEnd = args + nArgs + code[p + 5];
+    if (beforeEnd !== args + nArgs) this.storeGlobals(code, args + nArgs, beforeEnd, F);
     const faultSite = code[p + 2];
     if (faultSite >= 0) {
       cpu.ctl[CTL_FAULT_SITE] = faultSite;
       cpu.currentTb = tb;
     }
-    const f = site.helper.fn;
     let r: unknown;
-    switch (site.args.length) {
+    switch (nArgs) {
       case 0:
-        r = f(cpu);
+        r = fn(cpu);
         break;
       case 1:
-        r = f(cpu, F[code[p + 3]]);
+        r = fn(cpu, F[code[args]]);
         break;
       case 2:
-        r = f(cpu, F[code[p + 3]], F[code[p + 4]]);
+        r = fn(cpu, F[code[args]], F[code[args + 1]]);
         break;
       case 3:
-        r = f(cpu, F[code[p + 3]], F[code[p + 4]], F[code[p + 5]]);
+        r = fn(cpu, F[code[args]], F[code[args + 1]], F[code[args + 2]]);
         break;
       case 4:
-        r = f(cpu, F[code[p + 3]], F[code[p + 4]], F[code[p + 5]], F[code[p + 6]]);
+        r = fn(cpu, F[code[args]], F[code[args + 1]], F[code[args + 2]], F[code[args + 3]]);
         break;
       case 5:
-        r = f(cpu, F[code[p + 3]], F[code[p + 4]], F[code[p + 5]], F[code[p + 6]], F[code[p + 7]]);
+        r = fn(
+          cpu,
+          F[code[args]],
+          F[code[args + 1]],
+          F[code[args + 2]],
+          F[code[args + 3]],
+          F[code[args + 4]],
+        );
         break;
       default:
-        r = f(cpu, ...Array.from(site.args, (slot) => F[slot]));
+        r = fn(cpu, ...Array.from(code.subarray(args, args + nArgs), (slot) => F[slot]));
     }
-    if (site.after.length !== 0) this.loadGlobals(site.after, F);
-    if (site.ret >= 0) F[site.ret] = (r as number) | 0;
+    const afterEnd = beforeEnd + code[p + 6];
+    if (afterEnd !== beforeEnd) this.loadGlobals(code, beforeEnd, afterEnd, F);
+    const ret = code[p + 3];
+    if (ret >= 0) F[ret] = (r as number) | 0;
   }
 
-  private loadGlobals(list: Int32Array, F: Int32Array): void {
+  /** Load the globals listed in `list[from..to)` into the frame. */
+  private loadGlobals(list: Int32Array, from: number, to: number, F: Int32Array): void {
     const GA = this.gArr;
     const GI = this.gIdx;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = from; i < to; i++) {
       const g = list[i];
       F[g] = GA[g][GI[g]];
     }
   }
 
-  private storeGlobals(list: Int32Array, F: Int32Array): void {
+  /** Store the globals listed in `list[from..to)` from the frame into the state. */
+  private storeGlobals(list: Int32Array, from: number, to: number, F: Int32Array): void {
     const GA = this.gArr;
     const GI = this.gIdx;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = from; i < to; i++) {
       const g = list[i];
       GA[g][GI[g]] = F[g];
     }
@@ -544,66 +588,65 @@ function test(cond: number, a: number, b: number): boolean {
   }
 }
 
-/** Lay a TB's IR out for `IrInterpreter.run`. */
+/** Lay a TB's IR out for `IrInterpreter.run` (see {@link InterpProgram.code}). */
 function decode(ir: FinalizedIr, tlb: SoftTlb): InterpProgram {
   // The inline hit path reads the fast RAM block through aligned views; without them (no
   // block yet, or one at an odd offset) every access goes through the TLB's own path.
   const inline = tlb.fastRam?.i32 != null;
   const G = ir.nbGlobals;
-  const frame = new Int32Array(Math.max(ir.temps.length, 1));
-  for (const t of ir.temps) if (t.kind === TempKind.Const) frame[t.index] = t.value;
 
   // Globals read or written, and written.
   const used = new Uint8Array(G);
   const written = new Uint8Array(G);
-  for (const op of ir.ops) {
-    const [nOut, nIn] = operandCounts(op);
-    for (let i = 0; i < nOut + nIn; i++) {
-      const t = op.args[i];
-      if (t < G) {
-        used[t] = 1;
-        if (i < nOut) written[t] = 1;
-      }
-    }
-  }
-  const globalsWhere = (pred: (g: number) => boolean): Int32Array => {
+  markGlobals(ir, used, written);
+  const globalsWhere = (pred: (g: number) => boolean): number[] => {
     const list: number[] = [];
     for (let g = 0; g < G; g++) if (pred(g)) list.push(g);
-    return Int32Array.from(list);
+    return list;
   };
   const writtenList = globalsWhere((g) => written[g] === 1);
 
-  // Ops that run, and where each label lands among them.
-  const kept = ir.ops.filter(
-    (op) => op.opc !== Opc.InsnStart && op.opc !== Opc.Nop && op.opc !== Opc.SetLabel,
-  );
-  const labelAt = new Int32Array(ir.nbLabels).fill(-1);
-  let n = 0;
-  for (const op of ir.ops) {
-    if (op.opc === Opc.SetLabel) labelAt[op.args[0]] = n * STRIDE;
-    else if (op.opc !== Opc.InsnStart && op.opc !== Opc.Nop) n++;
+  const words: number[] = [ir.nbInsns, 0, writtenList.length, 0];
+  words.push(...writtenList, ...globalsWhere((g) => used[g] === 1 && written[g] === 0));
+  words[H_USED] = words.length - HEADER;
+  for (const t of ir.temps) {
+    if (t.kind === TempKind.Const) {
+      words.push(t.index, t.value | 0);
+      words[H_CONSTS]++;
+    }
   }
 
-  const code = new Int32Array((kept.length + 1) * STRIDE);
-  const calls: CallSite[] = [];
-  kept.forEach((op, k) => {
-    const p = k * STRIDE;
+  // The ops that run; branches get their label's index, patched once the label is placed.
+  const labelAt = new Int32Array(ir.nbLabels).fill(-1);
+  const branches: { at: number; label: number }[] = [];
+  const helpers: HelperInfo['fn'][] = [];
+  for (const op of ir.ops) {
     const a = op.args;
-    code[p] = op.opc;
+    const p = words.length;
+    let opc: number = op.opc;
     switch (op.opc) {
+      case Opc.InsnStart:
+      case Opc.Nop:
+        continue;
+      case Opc.SetLabel:
+        labelAt[a[0]] = p;
+        continue;
       case Opc.Br:
-        code[p + 1] = labelAt[a[0]];
+        words.push(0, -1);
+        branches.push({ at: p + 1, label: a[0] });
         break;
       case Opc.Brcond:
-        code.set([a[0], a[1], a[2], labelAt[a[3]]], p + 1);
+        words.push(0, a[0], a[1], a[2], -1);
+        branches.push({ at: p + 4, label: a[3] });
         break;
       case Opc.QemuLd:
       case Opc.QemuSt: {
         const memop = a[2];
+        if (memop >>> 16 !== 0) throw new Error(`IrInterpreter: memop ${memop} in ${op}`);
         const size = memop & MO_SIZE;
         if (inline) {
           const sign = (memop & MO_SIGN) !== 0;
-          code[p] =
+          opc =
             op.opc === Opc.QemuSt
               ? [ST_8, ST_16, ST_32, ST_32][size]
               : size === 0
@@ -617,46 +660,38 @@ function decode(ir: FinalizedIr, tlb: SoftTlb): InterpProgram {
                   : LD_32;
         }
         const tagMask = PAGE_MASK | ((1 << size) - 1);
-        code.set([a[0], a[1], memop, a[3], op.site, a[3] << tlb.bits, tagMask], p + 1);
+        words.push(0, a[0], a[1], tagMask, a[3] << tlb.bits, memop | (a[3] << 16), op.site);
         break;
       }
       case Opc.Call: {
         const h = op.helper!;
         const first = h.hasReturn ? 1 : 0;
-        calls.push({
-          helper: h,
-          args: Int32Array.from(a.slice(first)),
-          ret: h.hasReturn ? a[0] : -1,
-          before: globalsWhere(
-            (g) => written[g] === 1 && (effectCovers(h.reads, g) || effectCovers(h.writes, g)),
-          ),
-          after: globalsWhere((g) => used[g] === 1 && effectCovers(h.writes, g)),
-        });
-        code[p + 1] = calls.length - 1;
-        code[p + 2] = op.site;
         const args = a.slice(first);
-        if (args.length <= 5) code.set(args, p + 3);
+        const before = globalsWhere(
+          (g) => written[g] === 1 && (effectCovers(h.reads, g) || effectCovers(h.writes, g)),
+        );
+        const after = globalsWhere((g) => used[g] === 1 && effectCovers(h.writes, g));
+        let index = helpers.indexOf(h.fn);
+        if (index < 0) index = helpers.push(h.fn) - 1;
+        words.push(0, index, op.site, h.hasReturn ? a[0] : -1);
+        words.push(args.length, before.length, after.length, ...args, ...before, ...after);
         break;
       }
       default:
-        if (a.length > STRIDE - 1) throw new Error(`IrInterpreter: too many operands in ${op}`);
-        code.set(a, p + 1);
+        words.push(0, ...a);
     }
-  });
-  code[kept.length * STRIDE] = FELL_OFF;
+    const length = words.length - p;
+    if (length > 0xffffff) throw new Error(`IrInterpreter: too many operands in ${op}`);
+    words[p] = opc | (length << LEN_SHIFT);
+  }
+  words.push(FELL_OFF);
+  for (const { at, label } of branches) words[at] = labelAt[label];
 
+  const writtenArray = Int32Array.from(writtenList);
   const siteWriteBack = ir.siteHelper.map((h) =>
     h === null || h.writes === 'none'
-      ? writtenList
-      : globalsWhere((g) => written[g] === 1 && !effectCovers(h.writes, g)),
+      ? writtenArray
+      : Int32Array.from(globalsWhere((g) => written[g] === 1 && !effectCovers(h.writes, g))),
   );
-  return {
-    code,
-    frame,
-    calls,
-    used: globalsWhere((g) => used[g] === 1),
-    written: writtenList,
-    siteWriteBack,
-    icount: ir.nbInsns,
-  };
+  return { code: Int32Array.from(words), helpers, siteWriteBack };
 }

@@ -7,10 +7,10 @@ import {
 } from '../exec/cpu-state.js';
 import type { TbFunction, TranslationBlock } from '../exec/translation-block.js';
 import { effectCovers, type HelperInfo } from '../ir/helper.js';
-import { type FinalizedIr, type Op, operandCounts } from '../ir/ir-block.js';
+import { type FinalizedIr, markGlobals, type Op, operandCounts } from '../ir/ir-block.js';
 import { Cond, MO_SIGN, MO_SIZE, OPDEFS, Opc, TB_EXIT_ICOUNT_EXPIRED } from '../ir/opcodes.js';
 import { ctpop, muls2hi, mulu2hi } from '../ir/semantics.js';
-import { TempKind } from '../ir/temp.js';
+import { type Temp, TempKind } from '../ir/temp.js';
 import { PAGE_MASK } from '../softmmu/tlb.js';
 import type { ExecBindings } from './exec-bindings.js';
 
@@ -35,34 +35,55 @@ export interface JsCompiled {
   source: string;
 }
 
-/** Runtime support the generated code calls (V8 inlines them). */
-const MULUH = mulu2hi;
-const MULSH = muls2hi;
-const POPCNT = ctpop;
+/**
+ * What every generated function closes over: the state arrays, the TLB and RAM views, the
+ * slow paths, the helpers (`H`), the TB(s) it belongs to (`own`: SELF and J for a TB, M for
+ * a region), the lookup and the runtime support (V8 inlines those).
+ */
+const RUNTIME_HEAD = ['S', 'ctl', 'RT', 'WT', 'AD', 'M8', 'M8S', 'M16', 'M16S', 'M32', 'DV'];
+const RUNTIME_TAIL = ['LOOKUP', 'MULUH', 'MULSH', 'POPCNT'];
 
-const PARAMS = [
-  'S',
-  'ctl',
-  'RT',
-  'WT',
-  'AD',
-  'M8',
-  'M8S',
-  'M16',
-  'M16S',
-  'M32',
-  'DV',
-  'LD',
-  'ST',
-  'cpu',
-  'H',
-  'SELF',
-  'J',
-  'LOOKUP',
-  'MULUH',
-  'MULSH',
-  'POPCNT',
-];
+/**
+ * Build a generated function: `body` is the source of its statements, `own` names the
+ * parameters that carry `ownValues` (the TB or region it belongs to).
+ */
+export function instantiate(
+  name: string,
+  body: string,
+  env: ExecBindings,
+  helpers: readonly HelperInfo[],
+  own: readonly string[],
+  ownValues: readonly unknown[],
+): JsCompiled {
+  const params = [...RUNTIME_HEAD, 'LD', 'ST', 'cpu', 'H', ...own, ...RUNTIME_TAIL];
+  const source = `return (function ${name}() {\n${body}});\n`;
+  const factory = new Function(...params, source) as (...args: unknown[]) => TbFunction;
+  const tlb = env.cpu.tlb;
+  const fast = tlb.fastRam;
+  const fn = factory(
+    env.cpu.state,
+    env.cpu.ctl,
+    tlb.readTag,
+    tlb.writeTag,
+    tlb.addend,
+    fast?.u8 ?? null,
+    fast?.i8 ?? null,
+    fast?.u16 ?? null,
+    fast?.i16 ?? null,
+    fast?.i32 ?? null,
+    fast?.dv ?? null,
+    env.ldSlow,
+    env.stSlow,
+    env.cpu,
+    helpers.map((h) => h.fn),
+    ...ownValues,
+    env.lookupTbPtr,
+    mulu2hi,
+    muls2hi,
+    ctpop,
+  );
+  return { fn, source: `function (${params.join(', ')}) {\n${source}}` };
+}
 
 /**
  * The JS backend: one JavaScript function per TB, built with `new Function` once.
@@ -87,37 +108,10 @@ export function compileJs(
   const helpers = collectHelpers(ir);
   const body = generateBody(ir, tb, helpers, env, options);
   const name = `tb_${(tb.pc >>> 0).toString(16)}`;
-  const source = `return (function ${name}() {\n${body}});\n`;
-  const factory = new Function(...PARAMS, source) as (...args: unknown[]) => TbFunction;
-  const tlb = env.cpu.tlb;
-  const fast = tlb.fastRam;
-  const fn = factory(
-    env.cpu.state,
-    env.cpu.ctl,
-    tlb.readTag,
-    tlb.writeTag,
-    tlb.addend,
-    fast?.u8 ?? null,
-    fast?.i8 ?? null,
-    fast?.u16 ?? null,
-    fast?.i16 ?? null,
-    fast?.i32 ?? null,
-    fast?.dv ?? null,
-    env.ldSlow,
-    env.stSlow,
-    env.cpu,
-    helpers.map((h) => h.fn),
-    tb,
-    tb.jmpDest,
-    env.lookupTbPtr,
-    MULUH,
-    MULSH,
-    POPCNT,
-  );
-  return { fn, source: `function (${PARAMS.join(', ')}) {\n${source}}` };
+  return instantiate(name, body, env, helpers, ['SELF', 'J'], [tb, tb.jmpDest]);
 }
 
-function collectHelpers(ir: FinalizedIr): HelperInfo[] {
+export function collectHelpers(ir: FinalizedIr): HelperInfo[] {
   const list: HelperInfo[] = [];
   for (const op of ir.ops) {
     if (op.opc === Opc.Call && !list.includes(op.helper!)) list.push(op.helper!);
@@ -126,7 +120,11 @@ function collectHelpers(ir: FinalizedIr): HelperInfo[] {
 }
 
 /** The labels branched to, their positions, and whether any branch goes backwards. */
-function labelUse(ir: FinalizedIr): { targets: Set<number>; pos: Int32Array; backward: boolean } {
+export function labelUse(ir: FinalizedIr): {
+  targets: Set<number>;
+  pos: Int32Array;
+  backward: boolean;
+} {
   const pos = new Int32Array(ir.nbLabels).fill(-1);
   ir.ops.forEach((op, p) => {
     if (op.opc === Opc.SetLabel) pos[op.args[0]] = p;
@@ -143,7 +141,7 @@ function labelUse(ir: FinalizedIr): { targets: Set<number>; pos: Int32Array; bac
 }
 
 /** True when control cannot run past the last op (it is an exit or a jump). */
-function endsInExit(ir: FinalizedIr): boolean {
+export function endsInExit(ir: FinalizedIr): boolean {
   const last = ir.ops[ir.ops.length - 1];
   return (
     last !== undefined &&
@@ -175,27 +173,19 @@ function generateBody(
   const written = new Uint8Array(G);
   const localTemps = new Set<number>();
   const arrays = new Set<number>();
+  markGlobals(ir, used, written);
   for (const op of ops) {
     const [nOut, nIn] = operandCounts(op);
     for (let i = 0; i < nOut + nIn; i++) {
       const t = op.args[i];
-      if (t < G) {
-        used[t] = 1;
-        if (i < nOut) written[t] = 1;
-      } else if (temps[t].kind !== TempKind.Const) {
-        localTemps.add(t);
-      }
+      if (t >= G && temps[t].kind !== TempKind.Const) localTemps.add(t);
     }
     if (op.opc === Opc.LdState || op.opc === Opc.StState) arrays.add(op.args[1]);
   }
   for (let g = 0; g < G; g++) if (used[g]) arrays.add(temps[g].stateArray);
 
-  const gref = (g: number) => `S${temps[g].stateArray}[${temps[g].stateIndex}]`;
-  const storeGlobals = (pred: (g: number) => boolean): string => {
-    let s = '';
-    for (let g = 0; g < G; g++) if (written[g] && pred(g)) s += `${gref(g)} = g${g}; `;
-    return s;
-  };
+  const io = globalsIo(temps, used, written);
+  const { gref, storeGlobals } = io;
   const writeBack = storeGlobals(() => true);
   const v = (i: number): string => {
     const t = temps[i];
@@ -232,27 +222,9 @@ function generateBody(
       case Opc.QemuSt:
         emit(genStore(op, v, tlb.bits, typed, fast !== null));
         break;
-      case Opc.Call: {
-        const h = op.helper!;
-        const hi = helpers.indexOf(h);
-        const pre = storeGlobals((g) => effectCovers(h.reads, g) || effectCovers(h.writes, g));
-        let post = '';
-        if (h.writes !== 'none') {
-          for (let g = 0; g < G; g++)
-            if (used[g] && effectCovers(h.writes, g)) post += ` g${g} = ${gref(g)};`;
-        }
-        const args = ['cpu', ...a.slice(h.hasReturn ? 1 : 0).map(v)].join(', ');
-        // A helper that can raise must find its TB and fault site: cpu_exec restores the
-        // guest state from them, and the precise-SMC check compares with the TB.
-        const site =
-          op.site >= 0 ? `ctl[${CTL_FAULT_SITE}] = ${op.site}; cpu.currentTb = SELF; ` : '';
-        const tag = options.comments ? ` // ${h.name}` : '';
-        // The result lands after the reload, in case it goes to a global the helper writes.
-        if (h.hasReturn)
-          emit(`${pre}${site}s0 = H[${hi}](${args}) | 0;${post} ${d(a[0])} = s0;${tag}`);
-        else emit(`${pre}${site}H[${hi}](${args});${post}${tag}`);
+      case Opc.Call:
+        emit(genCall(op, helpers.indexOf(op.helper!), 'SELF', io, v, d, options));
         break;
-      }
       case Opc.GotoTb:
         emit(`nx = J[${a[0]}]; if (nx !== null) { ${selfLoop} break x; }`);
         break;
@@ -317,8 +289,70 @@ function generateBody(
   return `${out.join('\n')}\n`;
 }
 
+/** How a generated function keeps the guest globals in locals (`g<n>`). */
+export interface GlobalsIo {
+  /** Per global: read or written by the generated function. */
+  readonly used: Uint8Array;
+  /** Per global: written by it (so written back when it leaves). */
+  readonly written: Uint8Array;
+  /** The state-array element a global lives in. */
+  readonly gref: (g: number) => string;
+  /** Statements that write back the written globals that `pred` picks. */
+  readonly storeGlobals: (pred: (g: number) => boolean) => string;
+}
+
+/** The GlobalsIo of a function that uses and writes the globals marked in `used`, `written`. */
+export function globalsIo(
+  temps: readonly Temp[],
+  used: Uint8Array,
+  written: Uint8Array,
+): GlobalsIo {
+  const G = used.length;
+  const gref = (g: number) => `S${temps[g].stateArray}[${temps[g].stateIndex}]`;
+  const storeGlobals = (pred: (g: number) => boolean): string => {
+    let s = '';
+    for (let g = 0; g < G; g++) if (written[g] && pred(g)) s += `${gref(g)} = g${g}; `;
+    return s;
+  };
+  return { used, written, gref, storeGlobals };
+}
+
+/**
+ * A helper call: write back the globals it reads or writes, record the fault site (with
+ * `tbRef`, the expression of the TB the op belongs to) if it can raise, call, and reload
+ * the globals it writes.
+ */
+export function genCall(
+  op: Op,
+  helperIndex: number,
+  tbRef: string,
+  io: GlobalsIo,
+  v: (i: number) => string,
+  d: (i: number) => string,
+  options: JsBackendOptions,
+): string {
+  const h = op.helper!;
+  const a = op.args;
+  const pre = io.storeGlobals((g) => effectCovers(h.reads, g) || effectCovers(h.writes, g));
+  let post = '';
+  if (h.writes !== 'none') {
+    for (let g = 0; g < io.used.length; g++)
+      if (io.used[g] && effectCovers(h.writes, g)) post += ` g${g} = ${io.gref(g)};`;
+  }
+  const args = ['cpu', ...a.slice(h.hasReturn ? 1 : 0).map(v)].join(', ');
+  // A helper that can raise must find its TB and fault site: cpu_exec restores the
+  // guest state from them, and the precise-SMC check compares with the TB.
+  const site =
+    op.site >= 0 ? `ctl[${CTL_FAULT_SITE}] = ${op.site}; cpu.currentTb = ${tbRef}; ` : '';
+  const tag = options.comments ? ` // ${h.name}` : '';
+  // The result lands after the reload, in case it goes to a global the helper writes.
+  if (h.hasReturn)
+    return `${pre}${site}s0 = H[${helperIndex}](${args}) | 0;${post} ${d(a[0])} = s0;${tag}`;
+  return `${pre}${site}H[${helperIndex}](${args});${post}${tag}`;
+}
+
 /** A JS statement for a value op (everything but control flow, memory and calls). */
-function genValueOp(op: Op, v: (i: number) => string, d: (i: number) => string): string {
+export function genValueOp(op: Op, v: (i: number) => string, d: (i: number) => string): string {
   const a = op.args;
   switch (op.opc) {
     case Opc.Mov:
@@ -424,7 +458,7 @@ function genValueOp(op: Op, v: (i: number) => string, d: (i: number) => string):
 }
 
 /** A JS boolean expression for cond(a, b). */
-function cmp(c: Cond, a: string, b: string): string {
+export function cmp(c: Cond, a: string, b: string): string {
   switch (c) {
     case Cond.Never:
       return 'false';
@@ -489,31 +523,33 @@ function tlbIndex(addr: string, mmu: number, bits: number): string {
   return `i = ((${addr} >>> 12) & ${(1 << bits) - 1})${base === 0 ? '' : ` + ${base}`};`;
 }
 
-function genLoad(
+export function genLoad(
   op: Op,
   v: (i: number) => string,
   d: (i: number) => string,
   bits: number,
   typed: boolean,
   inline: boolean,
+  tbRef = 'SELF',
 ): string {
   const [out, addr, memop, mmu] = op.args;
-  const slow = `LD(${v(addr)}, ${memop}, ${mmu}, ${op.site}, SELF)`;
+  const slow = `LD(${v(addr)}, ${memop}, ${mmu}, ${op.site}, ${tbRef})`;
   if (!inline) return `${d(out)} = ${slow};`;
   const index = tlbIndex(v(addr), mmu, bits);
   const hit = hostRead(memop, `(${v(addr)} + AD[i])`, typed);
   return `${index} ${d(out)} = (${v(addr)} & ${tagMask(memop)}) === RT[i] ? ${hit} : ${slow};`;
 }
 
-function genStore(
+export function genStore(
   op: Op,
   v: (i: number) => string,
   bits: number,
   typed: boolean,
   inline: boolean,
+  tbRef = 'SELF',
 ): string {
   const [val, addr, memop, mmu] = op.args;
-  const slow = `ST(${v(addr)}, ${v(val)}, ${memop}, ${mmu}, ${op.site}, SELF);`;
+  const slow = `ST(${v(addr)}, ${v(val)}, ${memop}, ${mmu}, ${op.site}, ${tbRef});`;
   if (!inline) return slow;
   const index = tlbIndex(v(addr), mmu, bits);
   const hit = hostWrite(memop, `(${v(addr)} + AD[i])`, v(val), typed);

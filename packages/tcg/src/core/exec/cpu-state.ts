@@ -41,6 +41,11 @@ export const CTL_TB_EXIT = 3;
 export const CTL_ICOUNT = 4;
 /** Set by cpuLoopExit: the helper already set the guest PC, do not restore it. */
 export const CTL_NO_RESTORE = 5;
+/**
+ * Set with a chaining-slot exit by a compiled region (js-region.ts): the index of the
+ * member TB that left through its unlinked slot (0: the TB that was called).
+ */
+export const CTL_REGION_EXIT = 6;
 export const CTL_SIZE = 8;
 
 /**

@@ -1,6 +1,7 @@
 import type { ExecBindings } from '../backend/exec-bindings.js';
 import { IrInterpreter } from '../backend/interpreter.js';
 import { compileJs, type RamAccess } from '../backend/js-backend.js';
+import { compileRegion, type RegionMember } from '../backend/js-region.js';
 import { IrBuilder } from '../ir/builder.js';
 import { finalizeIr } from '../ir/finalize.js';
 import type { FinalizedIr } from '../ir/ir-block.js';
@@ -22,6 +23,7 @@ import {
   CTL_FAULT_SITE,
   CTL_ICOUNT,
   CTL_NO_RESTORE,
+  CTL_REGION_EXIT,
   CTL_TB_EXIT,
   EXCP_HALTED,
   EXCP_INTERRUPT,
@@ -61,6 +63,11 @@ export interface TcgEngineOptions<C extends CPUState> {
   backend?: BackendKind;
   /** Runs of a TB before the tiered backend compiles it. Default 10000. */
   tierThreshold?: number;
+  /**
+   * The tiered backend compiles a hot TB together with the TBs it is linked to, as one
+   * region (core/backend/js-region.ts). Default true; false compiles each TB alone.
+   */
+  regions?: boolean;
   /** Run the IR optimizer. Default true. */
   optimize?: boolean;
   /** One guest instruction per TB, no chaining (QEMU's -singlestep). */
@@ -89,6 +96,9 @@ export interface TcgEngineOptions<C extends CPUState> {
  * for milliseconds; a TB must run some ten thousand times to pay that back.
  */
 const DEFAULT_TIER_THRESHOLD = 10000;
+
+/** Most TBs compiled into one region: V8's compile time grows with the function. */
+const REGION_MAX_MEMBERS = 6;
 
 /** Log items that show a TB's translation (not repeated when a hot TB is translated again). */
 const TRANSLATION_DUMPS = new Set(['in_asm', 'op', 'op_opt']);
@@ -134,6 +144,9 @@ export class TcgEngine<C extends CPUState> {
   private readonly tierThreshold: number;
   private readonly ramAccess: RamAccess;
   private readonly chaining: boolean;
+  private readonly regions: boolean;
+  /** Regions compiled so far: the next one's id. */
+  private regionCount = 0;
   private readonly baseCflags: number;
   private readonly jumpCache: (TranslationBlock | null)[] = new Array(JUMP_CACHE_SIZE).fill(null);
   private readonly tbState: TbCpuState = { pc: 0, csBase: 0, flags: 0 };
@@ -168,6 +181,8 @@ export class TcgEngine<C extends CPUState> {
     chainedExecutions: 0,
     translationTimeMs: 0,
     jsCompiles: 0,
+    regionCompiles: 0,
+    regionMembers: 0,
     opsGenerated: 0,
     opsOptimized: 0,
   };
@@ -188,6 +203,7 @@ export class TcgEngine<C extends CPUState> {
     this.tierThreshold = options.tierThreshold ?? DEFAULT_TIER_THRESHOLD;
     this.ramAccess = options.ramAccess ?? 'typed-array';
     this.chaining = options.chaining ?? true;
+    this.regions = (options.regions ?? true) && !(options.icount ?? false);
     this.log = options.log ?? nullLogSink;
     if (!(this.maxTbs >= 1) || !(this.chainLimit >= 1)) {
       throw new Error('TcgEngine: maxTbs and chainLimit must be at least 1');
@@ -321,6 +337,8 @@ export class TcgEngine<C extends CPUState> {
       avgOpsOptPerTb: t.translated === 0 ? 0 : c.opsOptimized / t.translated,
       translationTimeMs: c.translationTimeMs,
       jsCompiles: c.jsCompiles,
+      regionCompiles: c.regionCompiles,
+      regionMembers: c.regionMembers,
       lookups: c.lookups,
       jumpCacheHits: c.jumpCacheHits,
       hashHits: c.hashHits,
@@ -434,7 +452,10 @@ export class TcgEngine<C extends CPUState> {
     ctl[CTL_FAULT_SITE] = -1;
     const exit = ctl[CTL_TB_EXIT];
     if (next === null && exit <= TB_EXIT_SLOT1) {
-      this.lastTb = tb;
+      // A region names the member that left through its slot: that slot gets linked.
+      const member = ctl[CTL_REGION_EXIT];
+      if (member !== 0) ctl[CTL_REGION_EXIT] = 0;
+      this.lastTb = member !== 0 && tb.regionMembers !== null ? tb.regionMembers[member] : tb;
       this.lastExit = exit;
     } else {
       this.lastTb = null;
@@ -658,15 +679,97 @@ export class TcgEngine<C extends CPUState> {
   }
 
   /**
-   * The tiered backend's second tier: translate a hot TB again from its own code bytes and
-   * compile it to JS. Translation depends only on the TB key and the bytes, and a write to
-   * the bytes would have invalidated the TB, so this gives the IR the interpreter ran
-   * (checked against the TB's instruction count, size and fault sites). Null when the TB
-   * cannot be translated again (code outside RAM, or invalidated meanwhile).
+   * The tiered backend's second tier: compile a hot TB, with the TBs it is linked to as one
+   * region when there are any (and regions are on), else alone.
    */
   private compileHot(tb: TranslationBlock): TbFunction | null {
-    if (tb.invalid || tb.codePage0 === null) return null;
+    if (this.regions) {
+      const region = this.compileHotRegion(tb);
+      if (region !== null) return region;
+    }
     const t0 = performance.now();
+    const fin = this.translateAgain(tb);
+    if (fin === null) return null;
+    const fn = this.compileToJs(tb, fin);
+    this.counters.translationTimeMs += performance.now() - t0;
+    return fn;
+  }
+
+  /**
+   * A region rooted at the hot TB `root`: the TBs reachable from it through linked
+   * chaining slots (breadth first, at most REGION_MAX_MEMBERS) that have run a tenth as
+   * often as a TB must to get hot. Null when no other TB qualifies.
+   */
+  private compileHotRegion(root: TranslationBlock): TbFunction | null {
+    const minRuns = Math.max(1, Math.floor(this.tierThreshold / 2));
+    if (root.regionId !== 0) return null;
+    const found: TranslationBlock[] = [root];
+    const seen = new Set<TranslationBlock>(found);
+    for (let i = 0; i < found.length && found.length < REGION_MAX_MEMBERS; i++) {
+      const tb = found[i];
+      for (const next of [tb.jmpDest[0], tb.jmpDest[1], this.tbAfter(tb)]) {
+        if (next === null || seen.has(next)) continue;
+        seen.add(next);
+        if (next.invalid || next.codePage0 === null || next.execCount < minRuns) continue;
+        if (found.length < REGION_MAX_MEMBERS) found.push(next);
+      }
+    }
+    if (found.length < 2) return null;
+    const t0 = performance.now();
+    const members: RegionMember[] = [];
+    for (const tb of found) {
+      const ir = this.translateAgain(tb);
+      if (ir !== null) members.push({ tb, ir });
+      else if (tb === root) return null;
+    }
+    if (members.length < 2) return null;
+    const id = ++this.regionCount;
+    members.forEach((m, k) => {
+      m.tb.regionId = id;
+      m.tb.regionIndex = k;
+    });
+    root.regionMembers = members.map((m) => m.tb);
+    const compiled = compileRegion(members, id, this.bindings, {
+      ramAccess: this.ramAccess,
+      comments: this.log.enabled('out_asm'),
+    });
+    this.counters.regionCompiles++;
+    this.counters.regionMembers += members.length;
+    if (this.log.enabled('out_asm'))
+      this.log.write(
+        'out_asm',
+        `OUT: [region of ${members.length} TBs from ${root}]\n${compiled.source}\n`,
+      );
+    this.counters.translationTimeMs += performance.now() - t0;
+    return compiled.fn;
+  }
+
+  /**
+   * The TB that starts where `tb` ends, in the same CPU state, if the jump cache holds it.
+   * After a call, that is where the callee returns to: a region that holds both the call
+   * and its return point keeps the `ret` (a lookup) inside.
+   */
+  private tbAfter(tb: TranslationBlock): TranslationBlock | null {
+    const pc = ((tb.pc >>> 0) + tb.size) >>> 0;
+    const t = this.jumpCache[jumpCacheHash(pc)];
+    return t !== null &&
+      t.pc >>> 0 === pc &&
+      t.csBase === tb.csBase &&
+      t.flags === tb.flags &&
+      t.cflags === tb.cflags
+      ? t
+      : null;
+  }
+
+  /**
+   * Translate a TB again from its own code bytes, for the second tier. Translation depends
+   * only on the TB key and the bytes, and a write to the bytes would have invalidated the
+   * TB, so this gives the IR the interpreter ran (checked against the TB's instruction
+   * count, size and fault sites). Null when the TB cannot be translated again (code
+   * outside RAM, or invalidated meanwhile).
+   */
+  private translateAgain(tb: TranslationBlock): FinalizedIr | null {
+    if (tb.invalid || tb.codePage0 === null) return null;
     const cpu = this.cpu;
     const b = new IrBuilder(cpu.layout, {
       insnStartWords: this.frontend.insnStartWords,
@@ -696,9 +799,7 @@ export class TcgEngine<C extends CPUState> {
     ) {
       return null;
     }
-    const fn = this.compileToJs(tb, fin);
-    this.counters.translationTimeMs += performance.now() - t0;
-    return fn;
+    return fin;
   }
 
   private compileToJs(tb: TranslationBlock, ir: FinalizedIr): TbFunction {

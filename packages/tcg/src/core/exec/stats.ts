@@ -20,6 +20,9 @@ export interface JitStatistics {
   translationTimeMs: number;
   /** TBs compiled to JS (all of them, or the hot ones with the tiered backend). */
   jsCompiles: number;
+  /** Hot regions compiled (several TBs in one function), and the TBs in them. */
+  regionCompiles: number;
+  regionMembers: number;
   /** TB lookups by cpu_exec and lookup_and_goto_ptr. */
   lookups: number;
   jumpCacheHits: number;
@@ -55,6 +58,7 @@ export function formatJitStatistics(s: JitStatistics): string {
     '',
     'Statistics:',
     `TBs translated        ${s.tbTranslated} (${s.insnsTranslated} guest insns, ${s.jsCompiles} compiled to JS)`,
+    `regions compiled      ${s.regionCompiles} (${s.regionMembers} TBs)`,
     `translation time      ${s.translationTimeMs.toFixed(1)} ms (${s.insnsTranslated === 0 ? '-' : ((1000 * s.translationTimeMs) / s.insnsTranslated).toFixed(2)} us/insn)`,
     `TB flush count        ${s.tbFlushes}`,
     `TB invalidate count   ${s.tbInvalidated} (${s.codeWriteNotifications} code writes, ${s.smcRestarts} SMC restarts)`,

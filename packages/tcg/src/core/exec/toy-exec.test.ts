@@ -429,15 +429,77 @@ describe('cpu_exec with the toy frontend', () => {
       a.label('next').addi(2, 2, -1).cmp(2, 3).bcc('ne', 'loop');
       a.halt();
     };
-    const { m } = boot(program, { backend: 'tiered', tierThreshold: 50 });
+    const { m } = boot(program, { backend: 'tiered', tierThreshold: 50, regions: false });
     m.runUntilHalt();
     expect([m.cpu.regs[1], m.cpu.regs[6]]).toEqual([600, 200]);
     const s = m.engine.statistics();
     // The loop's TBs got hot and were compiled; the TBs before and after it never were.
     expect(s.jsCompiles).toBeGreaterThanOrEqual(3);
     expect(s.jsCompiles).toBeLessThan(s.tbTranslated);
+    expect(s.regionCompiles).toBe(0);
     expect(s.interpretedExecutions).toBeGreaterThan(3 * 49);
     expect(s.interpretedExecutions).toBeLessThan(s.tbEntries + s.chainedExecutions);
+
+    // With regions (the default), the first loop TB to get hot is compiled together with
+    // the loop's other TBs, which it is linked to: one function runs the whole loop.
+    const r = boot(program, { backend: 'tiered', tierThreshold: 50 }).m;
+    r.runUntilHalt();
+    expect([r.cpu.regs[1], r.cpu.regs[6]]).toEqual([600, 200]);
+    const rs = r.engine.statistics();
+    expect(rs.regionCompiles).toBe(1);
+    expect(rs.regionMembers).toBeGreaterThanOrEqual(3);
+    // Most of the 400 iterations ran inside the region, not through the interpreter.
+    expect(rs.interpretedExecutions).toBeLessThan(s.interpretedExecutions);
+  });
+
+  it('tiered: a region leaves when a member TB is overwritten, and runs the new code', () => {
+    const { m } = boot(
+      (a) => {
+        a.li(1, 0).li(2, 40).li(3, 0).li(7, 20).li(5, 0x0501010d).la(6, 'patch'); // addi r1, r1, 5
+        a.label('loop').jmp('body');
+        a.label('body').label('patch').addi(1, 1, 1).jmp('tail');
+        a.label('tail').addi(2, 2, -1).cmp(2, 7).bcc('ne', 'skip');
+        a.stw(5, 6, 0); // once, in the 20th iteration, long after the region was compiled
+        a.label('skip').cmp(2, 3).bcc('ne', 'loop').halt();
+      },
+      { backend: 'tiered', tierThreshold: 5 },
+    );
+    m.runUntilHalt();
+    // 20 iterations added 1, the 20 after the store added 5.
+    expect(m.cpu.regs[1]).toBe(20 + 100);
+    const s = m.engine.statistics();
+    expect(s.regionCompiles).toBeGreaterThanOrEqual(1);
+    expect(s.tbInvalidated).toBeGreaterThan(0);
+  });
+
+  it('tiered: a region takes in the code after a call, and a return stays in the region', () => {
+    // A subroutine called with its return address in r8 and left with `jr r8`: `back`
+    // is reached only through the indirect jump, never through a chaining slot.
+    const out: string[] = [];
+    const log: LogSink = {
+      enabled: (item) => item === 'out_asm',
+      write: (_item, text) => out.push(text),
+    };
+    const { m } = boot(
+      (a) => {
+        a.li(1, 0).li(2, 300).li(3, 0);
+        a.label('loop').la(8, 'back').jmp('sub');
+        a.label('back').addi(2, 2, -1).cmp(2, 3).bcc('ne', 'loop').halt();
+        a.label('sub').addi(1, 1, 2).jr(8);
+      },
+      { backend: 'tiered', tierThreshold: 20, log },
+    );
+    m.runUntilHalt();
+    expect(m.cpu.regs[1]).toBe(600);
+    const s = m.engine.statistics();
+    expect(s.regionCompiles).toBe(1);
+    // loop, sub and back (the first to get hot is `sub`, which has no links, so it is
+    // compiled alone; then `back`, linked to loop, which leads to sub and ends at back).
+    expect(out.join('')).toMatch(/OUT: \[region of 3 TBs from TB\[pc=0x/);
+    // In the region, the lookup after `jr r8` found `back` and went on there.
+    expect(out.join('')).toMatch(/nx = LOOKUP\(\); if \(nx !== null && nx.regionId === 1 /);
+    // Once compiled, no TB of the loop ran in the interpreter again.
+    expect(s.interpretedExecutions).toBeLessThan(3 * 20 + 10);
   });
 
   it('tiered: a single-TB loop that spins inside one interpreted run still gets compiled', () => {
@@ -491,6 +553,8 @@ describe('cpu_exec with the toy frontend', () => {
       expect(m.cpu.sys[SYS.EPC]).toBe(a.addressOf('div'));
       expect([m.cpu.regs[2], m.cpu.regs[7]]).toEqual([0, 30]);
       expect(m.engine.statistics().chainedExecutions).toBeGreaterThan(40);
+      // On the tiered backend the loop became a region: the fault came from inside it.
+      if (backend === 'tiered') expect(m.engine.statistics().regionCompiles).toBe(1);
     }
   });
 

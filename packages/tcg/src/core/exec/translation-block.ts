@@ -42,6 +42,15 @@ export class TranslationBlock {
   /** Executions so far (the tiered backend compiles hot TBs). */
   execCount = 0;
   /**
+   * The compiled region (core/backend/js-region.ts) this TB joined last, and its index
+   * there: a region dispatches a lookup's result within itself only when they match.
+   * 0: none.
+   */
+  regionId = 0;
+  regionIndex = 0;
+  /** A region's root TB (member 0, whose TB function the region is): all its members. */
+  regionMembers: TranslationBlock[] | null = null;
+  /**
    * The RAM pages the code was read from (null for code outside RAM): the tiered backend
    * translates a hot TB again from them instead of keeping every TB's IR.
    */

@@ -42,6 +42,24 @@ export interface FinalizedIr extends IrBlock {
   siteHelper: (HelperInfo | null)[];
 }
 
+/**
+ * Mark in `used` the globals `ir`'s ops read or write, and in `written` those they write
+ * (both indexed by global, `ir.nbGlobals` long; marks are added, never cleared).
+ */
+export function markGlobals(ir: FinalizedIr, used: Uint8Array, written: Uint8Array): void {
+  const G = ir.nbGlobals;
+  for (const op of ir.ops) {
+    const [nOut, nIn] = operandCounts(op);
+    for (let i = 0; i < nOut + nIn; i++) {
+      const t = op.args[i];
+      if (t < G) {
+        used[t] = 1;
+        if (i < nOut) written[t] = 1;
+      }
+    }
+  }
+}
+
 /** Operand counts (outputs, inputs) of an op: a call's come from its helper, not OPDEFS. */
 export function operandCounts(op: Op): [number, number] {
   if (op.opc === Opc.Call) {
