@@ -2,7 +2,8 @@
  * Where a sampled function belongs in tsemu's time budget (issue 12): translation, generated
  * code, helpers, the vCPU loop, the memory API, devices, the main loop. Decided from the
  * function's source file (through the bundle's source map) and, for code with no file, its
- * name: the JS backend names every TB's function `tb_<guest pc in hex>`.
+ * name: the JS backend names every TB's function `tb_<guest pc in hex>`, and a hot region's
+ * `tb_<root's pc>_region<members>`.
  */
 
 export interface FrameInfo {
@@ -27,7 +28,7 @@ export const CATEGORIES: readonly Category[] = [
   {
     name: 'generated code (TBs)',
     test: (f) =>
-      /^tb_[0-9a-f]+$/.test(f.functionName) ||
+      /^tb_[0-9a-f]+(_region\d+)?$/.test(f.functionName) ||
       (f.url === '' && (f.functionName === '' || f.functionName === 'anonymous')),
   },
   // The tiered backend's first tier: cold TBs run in the IR interpreter, not as JS.

@@ -136,6 +136,7 @@ describe('categorize', () => {
 
   it('tells the tiers apart: compiled TBs, the IR interpreter, translation, the vCPU loop', () => {
     expect(categorize(frame('tb_c0100', '', ''))).toBe('generated code (TBs)');
+    expect(categorize(frame('tb_c0100_region4', '', ''))).toBe('generated code (TBs)');
     expect(categorize(frame('run', 'packages/tcg/src/core/backend/interpreter.ts'))).toBe(
       'IR interpreter (cold TBs)',
     );

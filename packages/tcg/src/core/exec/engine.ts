@@ -1,5 +1,5 @@
 import type { ExecBindings } from '../backend/exec-bindings.js';
-import { IrInterpreter } from '../backend/interpreter.js';
+import { type InterpProgram, IrInterpreter } from '../backend/interpreter.js';
 import { compileJs, type RamAccess } from '../backend/js-backend.js';
 import { compileRegion, type RegionMember } from '../backend/js-region.js';
 import { IrBuilder } from '../ir/builder.js';
@@ -437,7 +437,10 @@ export class TcgEngine<C extends CPUState> {
     let tb = first;
     let next: TranslationBlock | null;
     for (;;) {
-      next = tb.fn();
+      // A cold TB is run by the interpreter straight from here: no closure of its own to
+      // reach first (each one is a cache miss when 90 000 TBs take turns).
+      const cold = tb.coldProgram;
+      next = cold === null ? tb.fn() : this.runCold(tb, cold);
       if (next === null) break;
       if (--ctl[CTL_CHAIN_BUDGET] <= 0 || ctl[CTL_EXIT_FLAG] !== 0) {
         // Stop before `next` runs: its PC was never stored by the chained path.
@@ -664,18 +667,22 @@ export class TcgEngine<C extends CPUState> {
     } else if (this.backend === 'interpreter') {
       tb.fn = this.interpreter.compile(ir, tb);
     } else {
-      // One closure that counts and interprets: a TB run goes execChain -> this -> run.
-      // The IR is not kept (most TBs never get hot): a hot TB is translated again.
+      // The trampoline interprets the TB (runCold) until it is hot. The IR is not kept
+      // (most TBs never get hot): a hot TB is translated again.
       const prog = this.interpreter.prepare(ir);
-      const interpreter = this.interpreter;
-      const threshold = this.tierThreshold;
-      tb.fn = () => {
-        if (++tb.execCount < threshold) return interpreter.run(prog, tb);
-        const compiled = this.compileHot(tb);
-        tb.fn = compiled ?? (() => interpreter.run(prog, tb));
-        return tb.fn();
-      };
+      tb.coldProgram = prog;
+      tb.fn = () => this.runCold(tb, prog);
     }
+  }
+
+  /** The tiered backend's cold TB: count the run, interpret it, or compile it once hot. */
+  private runCold(tb: TranslationBlock, prog: InterpProgram): TranslationBlock | null {
+    if (++tb.execCount < this.tierThreshold) return this.interpreter.run(prog, tb);
+    tb.coldProgram = null;
+    const compiled = this.compileHot(tb);
+    const interpreter = this.interpreter;
+    tb.fn = compiled ?? (() => interpreter.run(prog, tb));
+    return tb.fn();
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { InterpProgram } from '../backend/interpreter.js';
 import type { RamPage } from '../softmmu/physical-memory.js';
 
 /** Compile flags of a TB (QEMU's CF_*), part of its lookup key. */
@@ -41,6 +42,11 @@ export class TranslationBlock {
   siteInsn: Int32Array = new Int32Array(0);
   /** Executions so far (the tiered backend compiles hot TBs). */
   execCount = 0;
+  /**
+   * The tiered backend's interpreter program while the TB is cold (not yet compiled): the
+   * trampoline runs it directly. Null once compiled, and with the other backends.
+   */
+  coldProgram: InterpProgram | null = null;
   /**
    * The compiled region (core/backend/js-region.ts) this TB joined last, and its index
    * there: a region dispatches a lookup's result within itself only when they match.
