@@ -7,7 +7,7 @@ import {
 } from '../exec/cpu-state.js';
 import type { TbFunction, TranslationBlock } from '../exec/translation-block.js';
 import { effectCovers, type HelperInfo } from '../ir/helper.js';
-import { type FinalizedIr, markGlobals, operandCounts } from '../ir/ir-block.js';
+import { type FinalizedIr, markGlobals } from '../ir/ir-block.js';
 import { MO_SIGN, MO_SIZE, OPDEFS, Opc, TB_EXIT_ICOUNT_EXPIRED } from '../ir/opcodes.js';
 import {
   add2hi,
