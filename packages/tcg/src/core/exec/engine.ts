@@ -65,7 +65,8 @@ export interface TcgEngineOptions<C extends CPUState> {
   tierThreshold?: number;
   /**
    * The tiered backend compiles a hot TB together with the TBs it is linked to, as one
-   * region (core/backend/js-region.ts). Default true; false compiles each TB alone.
+   * region (core/backend/js-region.ts). Default true (but never under icount or
+   * singlestep); false compiles each TB alone.
    */
   regions?: boolean;
   /** Run the IR optimizer. Default true. */
@@ -203,7 +204,9 @@ export class TcgEngine<C extends CPUState> {
     this.tierThreshold = options.tierThreshold ?? DEFAULT_TIER_THRESHOLD;
     this.ramAccess = options.ramAccess ?? 'typed-array';
     this.chaining = options.chaining ?? true;
-    this.regions = (options.regions ?? true) && !(options.icount ?? false);
+    // Regions count no instructions and step through several TBs: not under icount or
+    // single-stepping.
+    this.regions = (options.regions ?? true) && !this.icount && !this.singlestep;
     this.log = options.log ?? nullLogSink;
     if (!(this.maxTbs >= 1) || !(this.chainLimit >= 1)) {
       throw new Error('TcgEngine: maxTbs and chainLimit must be at least 1');
