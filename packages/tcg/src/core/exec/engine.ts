@@ -707,8 +707,10 @@ export class TcgEngine<C extends CPUState> {
 
   /**
    * A region rooted at the hot TB `root`: the TBs reachable from it through linked
-   * chaining slots (breadth first, at most REGION_MAX_MEMBERS) that have run a tenth as
-   * often as a TB must to get hot. Null when no other TB qualifies.
+   * chaining slots or by starting where a member ends (breadth first, at most
+   * REGION_MAX_MEMBERS) that have run at least half as often as a TB must to get hot. Null
+   * when no other TB qualifies, or when `root` is already in a region (it is compiled
+   * alone then: regions that overlap would compile the same code again and again).
    */
   private compileHotRegion(root: TranslationBlock): TbFunction | null {
     const minRuns = Math.max(1, Math.floor(this.tierThreshold / 2));
